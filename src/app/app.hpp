@@ -1,0 +1,16 @@
+#pragma once
+// The composition root: the only place that knows every concrete implementation and chooses
+// between them from the configuration.
+
+#include "core/config.hpp"
+
+namespace vf::app {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+// Runs the server until SIGTERM/SIGINT and the drain after it. Returns the process exit code.
+int Serve(const Config& config);
+// Applies pending store migrations and reports them. Returns the process exit code.
+int Migrate(const Config& config);
+
+}  // namespace vf::app

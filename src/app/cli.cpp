@@ -1,0 +1,60 @@
+#include "app/cli.hpp"
+
+#include <iostream>
+#include <string>
+
+#include "app/app.hpp"
+#include "core/config.hpp"
+#include "store/repositories.hpp"
+
+namespace vf::app {
+namespace {
+
+void PrintHelp(std::ostream& out) {
+  out << "VoiceFit backend " << kVersion << "\n\n"
+      << "usage: voicefit <command>\n\n"
+      << "commands:\n"
+      << "  serve     run the HTTP server (until SIGTERM/SIGINT)\n"
+      << "  migrate   apply pending database migrations and exit\n"
+      << "  version   print the version\n"
+      << "  --help    this text\n\n"
+      << "settings (environment variables, or keys of the JSON file named by VOICEFIT_CONFIG):\n";
+  for (const auto& [name, help] : Config::Settings()) {
+    out << "  " << name << std::string(name.size() < 26 ? 26 - name.size() : 1, ' ') << help
+        << "\n";
+  }
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  std::string command = argc > 1 ? argv[1] : "";
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintHelp(std::cout);
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "voicefit " << kVersion << "\n";
+    return 0;
+  }
+  if (command != "serve" && command != "migrate") {
+    std::cerr << (command.empty() ? "missing command" : "unknown command: " + command) << "\n\n";
+    PrintHelp(std::cerr);
+    return 64;  // EX_USAGE
+  }
+  try {
+    Config config = LoadConfig(EnvironmentLookup());
+    return command == "serve" ? Serve(config) : Migrate(config);
+  } catch (const ConfigError& e) {
+    std::cerr << "configuration error: " << e.what() << "\n";
+    return 78;  // EX_CONFIG
+  } catch (const store::StoreError& e) {
+    std::cerr << "store error: " << e.what() << "\n";
+    return 74;  // EX_IOERR
+  } catch (const std::exception& e) {
+    std::cerr << "fatal: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace vf::app

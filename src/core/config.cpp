@@ -1,0 +1,245 @@
+#include "core/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace vf {
+namespace {
+
+bool IsSecret(const std::string& name) {
+  return name.find("SECRET") != std::string::npos || name.find("TOKEN") != std::string::npos ||
+         name.find("KEY") != std::string::npos;
+}
+
+class Reader {
+ public:
+  Reader(const SettingLookup& env, std::map<std::string, std::string> file)
+      : env_(env), file_(std::move(file)) {}
+
+  std::optional<std::string> Raw(const std::string& name) const {
+    if (auto v = env_(name)) return v;
+    if (auto it = file_.find(name); it != file_.end()) return it->second;
+    return std::nullopt;
+  }
+
+  void String(const std::string& name, std::string& out) const {
+    if (auto v = Raw(name)) out = *v;
+  }
+
+  template <class Int>
+  void Integer(const std::string& name, Int& out, long long min, long long max) const {
+    auto v = Raw(name);
+    if (!v) return;
+    long long parsed = 0;
+    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), parsed);
+    if (ec != std::errc{} || ptr != v->data() + v->size() || v->empty()) {
+      throw ConfigError(name + ": expected an integer, got '" + Shown(name, *v) + "'");
+    }
+    if (parsed < min || parsed > max) {
+      throw ConfigError(name + ": " + std::to_string(parsed) + " is outside " +
+                        std::to_string(min) + ".." + std::to_string(max));
+    }
+    out = static_cast<Int>(parsed);
+  }
+
+  void Millis(const std::string& name, std::chrono::milliseconds& out, long long min,
+              long long max) const {
+    long long ms = out.count();
+    Integer(name, ms, min, max);
+    out = std::chrono::milliseconds(ms);
+  }
+
+  void Seconds(const std::string& name, std::chrono::seconds& out, long long min,
+               long long max) const {
+    long long s = out.count();
+    Integer(name, s, min, max);
+    out = std::chrono::seconds(s);
+  }
+
+  void Bool(const std::string& name, bool& out) const {
+    auto v = Raw(name);
+    if (!v) return;
+    static const std::set<std::string> kTrue{"1", "true", "yes", "on"};
+    static const std::set<std::string> kFalse{"0", "false", "no", "off"};
+    std::string lower;
+    for (char c : *v) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (kTrue.count(lower)) {
+      out = true;
+    } else if (kFalse.count(lower)) {
+      out = false;
+    } else {
+      throw ConfigError(name + ": expected true or false, got '" + *v + "'");
+    }
+  }
+
+  void OneOf(const std::string& name, std::string& out,
+             const std::set<std::string>& allowed) const {
+    auto v = Raw(name);
+    if (!v) return;
+    if (!allowed.count(*v)) throw ConfigError(name + ": '" + *v + "' is not an allowed value");
+    out = *v;
+  }
+
+ private:
+  static std::string Shown(const std::string& name, const std::string& value) {
+    return IsSecret(name) ? "(hidden)" : value;
+  }
+  const SettingLookup& env_;
+  std::map<std::string, std::string> file_;
+};
+
+std::map<std::string, std::string> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("VOICEFIT_CONFIG: cannot open '" + path + "'");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError("VOICEFIT_CONFIG: '" + path + "' is not valid JSON");
+  }
+  if (!doc.is_object()) throw ConfigError("VOICEFIT_CONFIG: the file must hold a JSON object");
+  std::set<std::string> known;
+  for (const auto& [name, help] : Config::Settings()) known.insert(name);
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : doc.items()) {
+    if (!known.count(key)) throw ConfigError(key + ": unknown setting in " + path);
+    if (value.is_string()) {
+      out[key] = value.get<std::string>();
+    } else if (value.is_boolean() || value.is_number_integer()) {
+      out[key] = value.dump();
+    } else {
+      throw ConfigError(key + ": expected a string, integer or boolean in " + path);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
+  static const std::vector<std::pair<std::string, std::string>> kSettings{
+      {"HOST", "address to listen on (0.0.0.0)"},
+      {"PORT", "TCP port (8080; 0 picks a free one)"},
+      {"DATABASE_URL", "sqlite://PATH or a plain path (./var/voicefit.db); postgres:// later"},
+      {"REDIS_URL", "redis://[:password@]host:port[/db]; unset: in-process only"},
+      {"ENABLE_RATE_LIMITING", "true/false (true)"},
+      {"SUPABASE_JWT_SECRET", "HS256 secret of Supabase access tokens"},
+      {"SUPABASE_URL", "project URL; its JWKS verifies ES256/RS256 tokens"},
+      {"SUPABASE_JWKS_PATH", "a JWKS file to use instead of fetching one"},
+      {"SUPABASE_SERVICE_KEY", "service-role key (admin tooling)"},
+      {"JWT_AUDIENCE", "required aud claim (authenticated)"},
+      {"JWT_LEEWAY_S", "clock leeway for exp/nbf/iat in seconds (30)"},
+      {"JWKS_REFRESH_S", "JWKS refresh period in seconds (600)"},
+      {"UPSTASH_REDIS_REST_URL", "Upstash Redis REST endpoint"},
+      {"UPSTASH_REDIS_REST_TOKEN", "Upstash Redis REST token"},
+      {"UPSTASH_SEARCH_REST_URL", "Upstash Search REST endpoint"},
+      {"UPSTASH_SEARCH_REST_TOKEN", "Upstash Search REST token"},
+      {"XAI_API_KEY", "xAI API key"},
+      {"KIMI_API_KEY", "Kimi (Moonshot) API key"},
+      {"IO_THREADS", "network threads (0: one per core)"},
+      {"WORKER_THREADS", "threads for blocking work (4)"},
+      {"WORKER_QUEUE", "queued blocking jobs before 503 (1024)"},
+      {"MAX_CONNECTIONS", "open connections cap (10000)"},
+      {"HEADER_LIMIT_BYTES", "request header limit; over it: 431 (16384)"},
+      {"BODY_LIMIT_BYTES", "default request body limit; over it: 413 (262144)"},
+      {"HEADER_TIMEOUT_MS", "time to receive a request's headers (10000)"},
+      {"IDLE_TIMEOUT_MS", "keep-alive idle time before closing (60000)"},
+      {"BODY_TIMEOUT_MS", "time to receive a request body (30000)"},
+      {"WRITE_TIMEOUT_MS", "time to send a response (30000)"},
+      {"SHUTDOWN_GRACE_MS", "time in-flight requests get on SIGTERM (10000)"},
+      {"ACCESS_LOG", "JSON access log on stdout: true/false (true)"},
+      {"LOG_LEVEL", "debug, info, warn or error (info)"},
+      {"VOICEFIT_CONFIG", "optional JSON file of these settings; the environment wins"},
+  };
+  return kSettings;
+}
+
+SettingLookup EnvironmentLookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Config LoadConfig(const SettingLookup& lookup) {
+  std::map<std::string, std::string> file;
+  if (auto path = lookup("VOICEFIT_CONFIG"); path && !path->empty()) file = ReadConfigFile(*path);
+  Reader r(lookup, std::move(file));
+  Config c;
+  auto& s = c.server;
+  r.String("HOST", s.host);
+  if (s.host.empty()) throw ConfigError("HOST: must not be empty");
+  r.Integer("PORT", s.port, 0, 65535);
+  r.String("DATABASE_URL", c.database_url);
+  if (c.database_url.empty()) throw ConfigError("DATABASE_URL: must not be empty");
+  r.String("REDIS_URL", c.redis_url);
+  r.Bool("ENABLE_RATE_LIMITING", c.rate_limiting);
+  r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
+  if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
+    throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");
+  }
+  r.String("SUPABASE_URL", c.auth.supabase_url);
+  if (!c.auth.supabase_url.empty() && c.auth.supabase_url.rfind("http://", 0) != 0 &&
+      c.auth.supabase_url.rfind("https://", 0) != 0) {
+    throw ConfigError("SUPABASE_URL: must start with http:// or https://");
+  }
+  r.String("SUPABASE_JWKS_PATH", c.auth.jwks_path);
+  r.String("SUPABASE_SERVICE_KEY", c.auth.service_key);
+  r.String("JWT_AUDIENCE", c.auth.audience);
+  r.Seconds("JWT_LEEWAY_S", c.auth.leeway, 0, 600);
+  r.Seconds("JWKS_REFRESH_S", c.auth.jwks_refresh, 10, 86400);
+  r.String("UPSTASH_REDIS_REST_URL", c.upstash_redis_rest_url);
+  r.String("UPSTASH_REDIS_REST_TOKEN", c.upstash_redis_rest_token);
+  r.String("UPSTASH_SEARCH_REST_URL", c.upstash_search_rest_url);
+  r.String("UPSTASH_SEARCH_REST_TOKEN", c.upstash_search_rest_token);
+  r.String("XAI_API_KEY", c.xai_api_key);
+  r.String("KIMI_API_KEY", c.kimi_api_key);
+  r.Integer("IO_THREADS", s.io_threads, 0, 256);
+  r.Integer("WORKER_THREADS", s.worker_threads, 1, 1024);
+  r.Integer("WORKER_QUEUE", s.worker_queue, 1, 1'000'000);
+  r.Integer("MAX_CONNECTIONS", s.max_connections, 1, 1'000'000);
+  r.Integer("HEADER_LIMIT_BYTES", s.header_limit_bytes, 1024, 1 << 20);
+  r.Integer("BODY_LIMIT_BYTES", s.body_limit_bytes, 1024, 64 << 20);
+  r.Millis("HEADER_TIMEOUT_MS", s.header_timeout, 50, 600'000);
+  r.Millis("IDLE_TIMEOUT_MS", s.idle_timeout, 50, 3'600'000);
+  r.Millis("BODY_TIMEOUT_MS", s.body_timeout, 50, 600'000);
+  r.Millis("WRITE_TIMEOUT_MS", s.write_timeout, 50, 600'000);
+  r.Millis("SHUTDOWN_GRACE_MS", s.shutdown_grace, 0, 600'000);
+  r.Bool("ACCESS_LOG", s.access_log);
+  r.OneOf("LOG_LEVEL", c.log_level, {"debug", "info", "warn", "error"});
+  if (s.io_threads == 0) s.io_threads = std::max(1u, std::thread::hardware_concurrency());
+  if ((!c.upstash_redis_rest_url.empty()) != (!c.upstash_redis_rest_token.empty())) {
+    throw ConfigError("UPSTASH_REDIS_REST_URL: needs UPSTASH_REDIS_REST_TOKEN too (set both)");
+  }
+  if ((!c.upstash_search_rest_url.empty()) != (!c.upstash_search_rest_token.empty())) {
+    throw ConfigError("UPSTASH_SEARCH_REST_URL: needs UPSTASH_SEARCH_REST_TOKEN too (set both)");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> DescribeConfig(const Config& c) {
+  auto secret = [](const std::string& v) { return v.empty() ? std::string("(unset)") : "(set)"; };
+  return {
+      {"HOST", c.server.host},
+      {"PORT", std::to_string(c.server.port)},
+      {"DATABASE_URL", c.database_url},
+      {"REDIS_URL", c.redis_url.empty() ? "(unset)" : "(set)"},
+      {"ENABLE_RATE_LIMITING", c.rate_limiting ? "true" : "false"},
+      {"SUPABASE_JWT_SECRET", secret(c.auth.jwt_secret)},
+      {"SUPABASE_URL", c.auth.supabase_url},
+      {"SUPABASE_JWKS_PATH", c.auth.jwks_path},
+      {"IO_THREADS", std::to_string(c.server.io_threads)},
+      {"WORKER_THREADS", std::to_string(c.server.worker_threads)},
+      {"XAI_API_KEY", secret(c.xai_api_key)},
+      {"KIMI_API_KEY", secret(c.kimi_api_key)},
+  };
+}
+
+}  // namespace vf

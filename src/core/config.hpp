@@ -1,0 +1,76 @@
+#pragma once
+// Typed configuration, read once at start-up from the environment and an optional JSON file.
+// A bad value throws ConfigError naming the setting; nothing downstream re-reads the environment.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vf {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+  std::string host = "0.0.0.0";
+  uint16_t port = 8080;
+  unsigned io_threads = 0;          // 0: one per core
+  unsigned worker_threads = 4;      // blocking work (store, later Redis/LLM/index)
+  std::size_t worker_queue = 1024;  // beyond this, 503 + Retry-After
+  std::size_t max_connections = 10000;
+  std::size_t header_limit_bytes = 16 * 1024;
+  std::size_t body_limit_bytes = 256 * 1024;  // default per-route JSON body limit
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+  bool access_log = true;
+};
+
+struct AuthConfig {
+  std::string jwt_secret;    // SUPABASE_JWT_SECRET (HS256); secret
+  std::string supabase_url;  // SUPABASE_URL: JWKS fetched from /auth/v1/.well-known/jwks.json
+  std::string jwks_path;     // SUPABASE_JWKS_PATH: a local JWKS file instead
+  std::string service_key;   // SUPABASE_SERVICE_KEY; secret, kept for admin tooling
+  std::string audience = "authenticated";
+  std::chrono::seconds leeway{30};
+  std::chrono::seconds jwks_refresh{600};
+};
+
+struct Config {
+  ServerConfig server;
+  AuthConfig auth;
+  std::string database_url = "sqlite://./var/voicefit.db";
+  std::string redis_url;  // empty: in-process only
+  bool rate_limiting = true;
+  std::string upstash_redis_rest_url, upstash_redis_rest_token;
+  std::string upstash_search_rest_url, upstash_search_rest_token;
+  std::string xai_api_key, kimi_api_key;
+  std::string log_level = "info";
+
+  // Names of every setting, for --help and for rejecting unknown keys in the file.
+  static const std::vector<std::pair<std::string, std::string>>& Settings();
+};
+
+// Looks a setting up by name; returns nullopt when unset. Injected so tests need no real env.
+using SettingLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+SettingLookup EnvironmentLookup();
+
+// Reads every setting. `VOICEFIT_CONFIG` (via lookup) may name a JSON file whose keys are setting
+// names; the environment wins over the file. Throws ConfigError.
+Config LoadConfig(const SettingLookup& lookup);
+
+// Settings safe to print: secrets replaced by "(set)".
+std::map<std::string, std::string> DescribeConfig(const Config& config);
+
+}  // namespace vf

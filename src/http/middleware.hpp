@@ -1,0 +1,55 @@
+#pragma once
+// The server's own middleware. The chain, in order (app/app.cpp assembles it):
+//   1. RequestId   - first, so every later stage and every log line can name the request.
+//   2. AccessLog   - wraps everything after it, so it sees the final status, including 401/429.
+//   3. Metrics     - same reason; records by route template, never by raw path or user.
+//   4. Auth        - (auth/) token -> Principal; public routes pass through.
+//   5. RateLimit   - (slot for the rate limiter) needs the Principal's tier, so after auth.
+//   then the route's handler.
+
+#include <atomic>
+#include <memory>
+
+#include "http/pipeline.hpp"
+
+namespace vf::http {
+
+// Uses the client's X-Request-Id when it is a sane token (1-128 visible ASCII characters),
+// otherwise makes one; echoes it on every response.
+class RequestIdMiddleware final : public Middleware {
+ public:
+  std::optional<Response> OnRequest(RequestContext& ctx) override;
+  void OnResponse(RequestContext& ctx, Response& res) override;
+};
+
+// One JSON line per request: request id, method, route template, path, status, duration, bytes,
+// remote address, user id. Never bodies, never the Authorization header or query values.
+class AccessLogMiddleware final : public Middleware {
+ public:
+  std::optional<Response> OnRequest(RequestContext&) override { return std::nullopt; }
+  void OnResponse(RequestContext& ctx, Response& res) override;
+};
+
+// Receives one call per finished request; the monitoring layer implements it.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void OnRequestDone(const RequestContext& ctx, const Response& res,
+                             std::chrono::nanoseconds elapsed) = 0;
+};
+
+class MetricsMiddleware final : public Middleware {
+ public:
+  explicit MetricsMiddleware(std::shared_ptr<RequestObserver> observer)
+      : observer_(std::move(observer)) {}
+  std::optional<Response> OnRequest(RequestContext&) override { return std::nullopt; }
+  void OnResponse(RequestContext& ctx, Response& res) override;
+
+ private:
+  std::shared_ptr<RequestObserver> observer_;
+};
+
+// Appends a JSON string literal (with quotes) to out: the access log's allocation-light writer.
+void AppendJsonString(std::string& out, std::string_view text);
+
+}  // namespace vf::http

@@ -1,0 +1,443 @@
+#include "http/server.hpp"
+
+// Asio 1.18's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <csignal>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+#include "core/log.hpp"
+#include "core/problem.hpp"
+
+namespace vf::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kAwait = net::use_awaitable;
+
+// RFC 9110 Date, formatted once per second per thread.
+const std::string& CachedDate() {
+  thread_local std::time_t last = 0;
+  thread_local std::string text;
+  std::time_t now = std::time(nullptr);
+  if (now != last) {
+    last = now;
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    text.assign(buf, n);
+  }
+  return text;
+}
+
+Response Problem(int status, std::string slug, std::string detail) {
+  ApiError e(status, std::move(slug), StatusTitle(status), std::move(detail));
+  Response r = Response::Json(status, ProblemBody(e, ""));
+  r.content_type = kProblemContentType;
+  return r;
+}
+
+bool IsFdExhaustion(const error_code& ec) {
+  return ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+         ec == net::error::no_memory || ec.value() == ENFILE;
+}
+
+// Runs `fn` on the worker pool and resumes the calling coroutine on its own executor (strand)
+// with the result; nullopt when the pool refused the job.
+template <class Fn>
+net::awaitable<std::optional<Response>> OnWorkers(WorkerPool& pool, Fn fn) {
+  auto ex = co_await net::this_coro::executor;
+  co_return co_await net::async_initiate<decltype(kAwait), void(std::optional<Response>)>(
+      [&pool, ex](auto handler, Fn job) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        bool queued = pool.TrySubmit([shared, ex, job = std::move(job)]() mutable {
+          std::optional<Response> result = job();
+          net::post(ex, [shared, r = std::move(result)]() mutable { (*shared)(std::move(r)); });
+        });
+        if (!queued) {
+          net::post(ex, [shared]() mutable { (*shared)(std::optional<Response>{}); });
+        }
+      },
+      kAwait, std::move(fn));
+}
+
+// What the shutdown sequence needs to see of a connection. Touched only on its strand.
+struct Connection {
+  net::any_io_executor executor;
+  beast::tcp_stream* stream = nullptr;
+  bool idle = false;  // waiting for the first byte of a request
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const ServerConfig& c, const Router& r, const Pipeline& p, WorkerPool& w)
+      : config(c), router(r), pipeline(p), workers(w), acceptor(ioc), signals(ioc) {
+    for (const auto& route : router.routes()) {
+      max_body_limit = std::max(max_body_limit, route->body_limit);
+    }
+  }
+
+  const ServerConfig& config;
+  const Router& router;
+  const Pipeline& pipeline;
+  WorkerPool& workers;
+  std::size_t max_body_limit = config.body_limit_bytes;
+
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> open{0};
+  std::mutex connections_mu;
+  std::unordered_set<std::shared_ptr<Connection>> connections;
+
+  net::awaitable<void> Accept();
+  net::awaitable<void> Session(tcp::socket socket);
+  net::awaitable<void> Drain();
+  net::awaitable<void> WriteResponse(beast::tcp_stream& stream, Response res, unsigned version,
+                                     bool keep_alive, error_code& ec);
+  net::awaitable<void> RefuseAndClose(beast::tcp_stream& stream, Response res, unsigned version);
+  void BeginShutdown();
+};
+
+Server::Server(const ServerConfig& config, const Router& router, const Pipeline& pipeline,
+               WorkerPool& workers)
+    : impl_(std::make_unique<Impl>(config, router, pipeline, workers)) {}
+
+Server::~Server() = default;
+
+std::size_t Server::open_connections() const { return impl_->open.load(); }
+
+uint16_t Server::Listen() {
+  auto& a = impl_->acceptor;
+  tcp::endpoint endpoint(net::ip::make_address(impl_->config.host), impl_->config.port);
+  a.open(endpoint.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(endpoint);
+  a.listen(net::socket_base::max_listen_connections);
+  return a.local_endpoint().port();
+}
+
+void Server::Shutdown() {
+  net::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+}
+
+void Server::Run() {
+  Impl& s = *impl_;
+  s.signals.add(SIGINT);
+  s.signals.add(SIGTERM);
+  s.signals.async_wait([&s](const error_code& ec, int) {
+    if (!ec) s.BeginShutdown();
+  });
+  net::co_spawn(s.ioc, s.Accept(), net::detached);
+  std::vector<std::thread> threads;
+  auto run = [&s] {
+    // An exception escaping a handler must not end this thread's loop (nor the process).
+    for (;;) {
+      try {
+        s.ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        log::Write(log::Level::kError, "exception escaped the I/O loop", {{"error", e.what()}});
+      }
+    }
+  };
+  for (unsigned i = 1; i < s.config.io_threads; ++i) threads.emplace_back(run);
+  run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::Impl::BeginShutdown() {
+  if (draining.exchange(true)) {
+    log::Warn("second shutdown signal: stopping now");
+    ioc.stop();
+    return;
+  }
+  log::Write(log::Level::kInfo, "shutdown: draining",
+             {{"open_connections", open.load()}, {"grace_ms", config.shutdown_grace.count()}});
+  error_code ignored;
+  acceptor.close(ignored);
+  // Re-arm: a second signal skips the grace period.
+  signals.async_wait([this](const error_code& ec, int) {
+    if (!ec) BeginShutdown();
+  });
+  std::lock_guard lock(connections_mu);
+  for (const auto& conn : connections) {
+    net::post(conn->executor, [conn] {
+      if (conn->idle && conn->stream != nullptr) conn->stream->socket().cancel();
+    });
+  }
+  net::co_spawn(ioc, Drain(), net::detached);
+}
+
+net::awaitable<void> Server::Impl::Drain() {
+  auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+  net::steady_timer timer(ioc);
+  while (open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(kAwait);
+  }
+  std::size_t left = open.load();
+  if (left > 0) {
+    log::Write(log::Level::kWarn, "shutdown: grace period over, closing connections",
+               {{"open_connections", left}});
+    std::lock_guard lock(connections_mu);
+    for (const auto& conn : connections) {
+      net::post(conn->executor, [conn] {
+        if (conn->stream != nullptr) conn->stream->socket().close();
+      });
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(kAwait);
+  }
+  log::Info("shutdown: done");
+  signals.cancel();
+  ioc.stop();
+}
+
+net::awaitable<void> Server::Impl::Accept() {
+  auto backoff = std::chrono::milliseconds(5);
+  net::steady_timer timer(ioc);
+  while (!draining.load()) {
+    error_code ec;
+    tcp::socket socket =
+        co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(kAwait, ec));
+    if (ec) {
+      if (draining.load() || ec == net::error::operation_aborted) co_return;
+      if (IsFdExhaustion(ec)) {
+        // Out of descriptors: pause instead of spinning; connections will close and free some.
+        log::Write(log::Level::kWarn, "accept: out of file descriptors, backing off",
+                   {{"backoff_ms", backoff.count()}});
+        timer.expires_after(backoff);
+        co_await timer.async_wait(net::redirect_error(kAwait, ec));
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+      }
+      continue;
+    }
+    backoff = std::chrono::milliseconds(5);
+    if (open.load() >= config.max_connections) {
+      socket.close(ec);  // over the cap: shed at once rather than queue
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    ++open;
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, Session(std::move(socket)), [this](std::exception_ptr e) {
+      --open;
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::Write(log::Level::kError, "session ended by exception", {{"error", ex.what()}});
+      }
+    });
+  }
+}
+
+net::awaitable<void> Server::Impl::WriteResponse(beast::tcp_stream& stream, Response res,
+                                                 unsigned version, bool keep_alive,
+                                                 error_code& ec) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  if (res.status != 204 && res.status != 304) {
+    out.set(bhttp::field::content_type, res.content_type);
+  }
+  for (auto& h : res.headers) out.set(h.name, h.value);
+  out.set(bhttp::field::date, CachedDate());
+  out.keep_alive(keep_alive);
+  out.body() = std::move(res.body);
+  out.prepare_payload();
+  stream.expires_after(config.write_timeout);
+  co_await bhttp::async_write(stream, out, net::redirect_error(kAwait, ec));
+}
+
+net::awaitable<void> Server::Impl::RefuseAndClose(beast::tcp_stream& stream, Response res,
+                                                  unsigned version) {
+  error_code ec;
+  co_await WriteResponse(stream, std::move(res), version, false, ec);
+  if (ec) co_return;
+  // Lingering close: stop sending, then read and discard what the client is still sending for a
+  // moment, so it reads our status instead of a connection reset.
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::milliseconds(500));
+  std::array<char, 16384> sink{};
+  std::size_t discarded = 0;
+  while (!ec && discarded < (8u << 20)) {
+    discarded +=
+        co_await stream.async_read_some(net::buffer(sink), net::redirect_error(kAwait, ec));
+  }
+}
+
+net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  auto conn = std::make_shared<Connection>();
+  conn->executor = stream.get_executor();
+  conn->stream = &stream;
+  {
+    std::lock_guard lock(connections_mu);
+    connections.insert(conn);
+  }
+  struct Unregister {
+    Impl* impl;
+    std::shared_ptr<Connection> conn;
+    ~Unregister() {
+      conn->stream = nullptr;
+      std::lock_guard lock(impl->connections_mu);
+      impl->connections.erase(conn);
+    }
+  } unregister{this, conn};
+
+  error_code ec;
+  std::string remote;
+  if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
+  beast::flat_buffer buffer;
+
+  for (;;) {
+    if (buffer.size() == 0) {
+      // Between requests: the idle (keep-alive) budget applies until the first byte arrives.
+      if (draining.load()) break;
+      conn->idle = true;
+      stream.expires_after(config.idle_timeout);
+      std::size_t n =
+          co_await stream.async_read_some(buffer.prepare(4096), net::redirect_error(kAwait, ec));
+      conn->idle = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(config.header_limit_bytes));
+    parser.body_limit(max_body_limit);
+    stream.expires_after(config.header_timeout);
+    co_await bhttp::async_read_header(stream, buffer, parser, net::redirect_error(kAwait, ec));
+    if (ec == bhttp::error::header_limit) {
+      co_await RefuseAndClose(
+          stream,
+          Problem(431, "header-too-large",
+                  "request headers exceed " + std::to_string(config.header_limit_bytes) + " bytes"),
+          11);
+      break;
+    }
+    if (ec == bhttp::error::body_limit) {
+      co_await RefuseAndClose(
+          stream, Problem(413, "payload-too-large", "request body exceeds the limit"), 11);
+      break;
+    }
+    if (ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+      break;  // slow, vanished or cancelled client: nothing useful to say
+    }
+    if (ec) {
+      co_await RefuseAndClose(stream, Problem(400, "malformed-request", "malformed HTTP request"),
+                              11);
+      break;
+    }
+
+    auto& header = parser.get();
+    const unsigned version = header.version();
+    RequestContext ctx;
+    ctx.started = std::chrono::steady_clock::now();
+    ctx.request.method = std::string(header.method_string());
+    ctx.request.target = std::string(header.target());
+    ctx.request.remote_address = remote;
+    if (!SplitTarget(ctx.request.target, ctx.request.path, ctx.request.query)) {
+      co_await RefuseAndClose(stream, Problem(400, "malformed-request", "malformed request target"),
+                              version);
+      break;
+    }
+    auto match = router.Find(ctx.request.method, ctx.request.path);
+    ctx.route = match.route;
+    ctx.path_params = std::move(match.params);
+    ctx.allow = std::move(match.allow);
+
+    std::size_t limit = config.body_limit_bytes;
+    if (ctx.route != nullptr && ctx.route->body_limit != 0) limit = ctx.route->body_limit;
+    if (auto length = parser.content_length(); length && *length > limit) {
+      co_await RefuseAndClose(stream,
+                              Problem(413, "payload-too-large",
+                                      "request body exceeds " + std::to_string(limit) + " bytes"),
+                              version);
+      break;
+    }
+    if (!parser.is_done()) {
+      parser.body_limit(limit);  // also bounds chunked bodies, which carry no length up front
+      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        stream.expires_after(config.write_timeout);
+        co_await bhttp::async_write(stream, cont, net::redirect_error(kAwait, ec));
+        if (ec) break;
+      }
+      stream.expires_after(config.body_timeout);
+      co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(kAwait, ec));
+      if (ec == bhttp::error::body_limit) {
+        co_await RefuseAndClose(stream,
+                                Problem(413, "payload-too-large",
+                                        "request body exceeds " + std::to_string(limit) + " bytes"),
+                                version);
+        break;
+      }
+      if (ec) break;
+    }
+
+    auto message = parser.release();
+    bool keep_alive = message.keep_alive();
+    ctx.request.headers.reserve(8);
+    for (const auto& field : message) {
+      ctx.request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    ctx.request.body = std::move(message.body());
+
+    Pipeline::Cursor cursor;
+    Response res;
+    if (auto early = pipeline.RunInline(ctx, cursor)) {
+      res = std::move(*early);
+    } else if (pipeline.NeedsWorker(ctx, cursor)) {
+      auto done = co_await OnWorkers(workers, [this, &ctx, &cursor]() -> std::optional<Response> {
+        return pipeline.RunRest(ctx, cursor);
+      });
+      if (done) {
+        res = std::move(*done);
+      } else {
+        res = Problem(503, "overloaded", "the server is busy; retry shortly");
+        res.SetHeader("Retry-After", "1");
+      }
+    } else {
+      res = pipeline.RunRest(ctx, cursor);
+    }
+    pipeline.Finish(ctx, res, cursor);
+
+    if (draining.load()) keep_alive = false;
+    co_await WriteResponse(stream, std::move(res), version, keep_alive, ec);
+    if (ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace vf::http

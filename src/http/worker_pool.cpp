@@ -1,0 +1,69 @@
+#include "http/worker_pool.hpp"
+
+#include "core/log.hpp"
+
+namespace vf::http {
+
+WorkerPool::WorkerPool(unsigned threads, std::size_t queue_capacity) : capacity_(queue_capacity) {
+  threads_.reserve(threads);
+  for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+bool WorkerPool::TrySubmit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= capacity_) return false;
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void WorkerPool::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+std::size_t WorkerPool::queue_depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+std::size_t WorkerPool::busy() const {
+  std::lock_guard lock(mu_);
+  return busy_;
+}
+
+void WorkerPool::Run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      ++busy_;
+    }
+    try {
+      job();
+    } catch (const std::exception& e) {
+      // Jobs catch their own errors; this keeps a bug from taking the thread down with it.
+      log::Write(log::Level::kError, "worker job threw", {{"error", e.what()}});
+    } catch (...) {
+      log::Error("worker job threw a non-standard exception");
+    }
+    std::lock_guard lock(mu_);
+    --busy_;
+  }
+}
+
+}  // namespace vf::http

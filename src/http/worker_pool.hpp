@@ -1,0 +1,42 @@
+#pragma once
+// A fixed set of threads for blocking work with a bounded queue: when the queue is full, work is
+// refused at once (the caller answers 503) instead of piling up.
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vf::http {
+
+class WorkerPool {
+ public:
+  WorkerPool(unsigned threads, std::size_t queue_capacity);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // False when the queue is full or the pool is stopping; the job is then not run.
+  bool TrySubmit(std::function<void()> job);
+  // Runs the jobs already queued, then joins the threads.
+  void Stop();
+
+  std::size_t queue_depth() const;
+  std::size_t busy() const;
+  unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
+
+ private:
+  void Run();
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::size_t capacity_;
+  std::size_t busy_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace vf::http
