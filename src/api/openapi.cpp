@@ -77,6 +77,8 @@ json Operation(const http::Route& r) {
   if (r.route_class != http::RouteClass::kPublic || r.blocking) {
     responses["503"] = ProblemResponse("Overloaded or a required dependency is down");
   }
+  // Any request can carry too many header bytes.
+  responses["431"] = ProblemResponse("Request headers too large");
   responses["500"] = ProblemResponse("Internal error (no details are disclosed)");
   op["responses"] = responses;
   return op;
@@ -127,7 +129,7 @@ json BuildOpenApi(const http::Router& router, const std::string& version) {
              "Backend of VoiceFit, a voice-first AI fitness coach. Units: kilograms, metres, "
              "seconds; times RFC 3339. Errors are RFC 9457 problem+json."},
             {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-VoiceFit"}}}}},
-          {"servers", {{{"url", "http://localhost:8080"}, {"description", "local server"}}}},
+          {"servers", {{{"url", "/"}, {"description", "the server that served this document"}}}},
           {"tags", tag_list},
           {"paths", paths},
           {"components",

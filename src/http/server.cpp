@@ -69,23 +69,29 @@ bool IsFdExhaustion(const error_code& ec) {
          ec == net::error::no_memory || ec.value() == ENFILE;
 }
 
-// Runs `fn` on the worker pool and resumes the calling coroutine on its own executor (strand)
-// with the result; nullopt when the pool refused the job.
-template <class Fn>
-net::awaitable<std::optional<Response>> OnWorkers(WorkerPool& pool, Fn fn) {
-  auto ex = co_await net::this_coro::executor;
-  co_return co_await net::async_initiate<decltype(kAwait), void(std::optional<Response>)>(
-      [&pool, ex](auto handler, Fn job) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        bool queued = pool.TrySubmit([shared, ex, job = std::move(job)]() mutable {
-          std::optional<Response> result = job();
-          net::post(ex, [shared, r = std::move(result)]() mutable { (*shared)(std::move(r)); });
-        });
-        if (!queued) {
-          net::post(ex, [shared]() mutable { (*shared)(std::optional<Response>{}); });
-        }
-      },
-      kAwait, std::move(fn));
+// Runs `job` on the worker pool and resumes the awaiting coroutine on `ex` (its strand) with the
+// result; nullopt when the pool refused the job. Deliberately not a coroutine itself: GCC 12
+// destroys non-trivial temporaries of a co_await expression twice, so the initiation object is
+// built here, outside any co_await.
+struct WorkerInitiation {
+  WorkerPool* pool;
+  net::any_io_executor ex;
+
+  template <class Handler, class Job>
+  void operator()(Handler handler, Job job) const {
+    auto shared = std::make_shared<Handler>(std::move(handler));
+    bool queued = pool->TrySubmit([shared, target = ex, job = std::move(job)]() mutable {
+      std::optional<Response> result = job();
+      net::post(target, [shared, r = std::move(result)]() mutable { (*shared)(std::move(r)); });
+    });
+    if (!queued) net::post(ex, [shared]() mutable { (*shared)(std::optional<Response>{}); });
+  }
+};
+
+template <class Job>
+net::awaitable<std::optional<Response>> OnWorkers(const WorkerInitiation& initiation, Job job) {
+  return net::async_initiate<decltype(kAwait), void(std::optional<Response>)>(initiation, kAwait,
+                                                                              std::move(job));
 }
 
 // What the shutdown sequence needs to see of a connection. Touched only on its strand.
@@ -228,8 +234,8 @@ net::awaitable<void> Server::Impl::Accept() {
   net::steady_timer timer(ioc);
   while (!draining.load()) {
     error_code ec;
-    tcp::socket socket =
-        co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(kAwait, ec));
+    auto strand = net::make_strand(ioc);  // named: see WorkerInitiation
+    tcp::socket socket = co_await acceptor.async_accept(strand, net::redirect_error(kAwait, ec));
     if (ec) {
       if (draining.load() || ec == net::error::operation_aborted) co_return;
       if (IsFdExhaustion(ec)) {
@@ -318,6 +324,10 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
   std::string remote;
   if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
   beast::flat_buffer buffer;
+  const WorkerInitiation to_workers{&workers, stream.get_executor()};
+  // Responses written before closing are built into `refusal` first: see WorkerInitiation on why
+  // no non-trivial temporary may appear inside a co_await expression.
+  Response refusal;
 
   for (;;) {
     if (buffer.size() == 0) {
@@ -338,16 +348,15 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     stream.expires_after(config.header_timeout);
     co_await bhttp::async_read_header(stream, buffer, parser, net::redirect_error(kAwait, ec));
     if (ec == bhttp::error::header_limit) {
-      co_await RefuseAndClose(
-          stream,
+      refusal =
           Problem(431, "header-too-large",
-                  "request headers exceed " + std::to_string(config.header_limit_bytes) + " bytes"),
-          11);
+                  "request headers exceed " + std::to_string(config.header_limit_bytes) + " bytes");
+      co_await RefuseAndClose(stream, std::move(refusal), 11);
       break;
     }
     if (ec == bhttp::error::body_limit) {
-      co_await RefuseAndClose(
-          stream, Problem(413, "payload-too-large", "request body exceeds the limit"), 11);
+      refusal = Problem(413, "payload-too-large", "request body exceeds the limit");
+      co_await RefuseAndClose(stream, std::move(refusal), 11);
       break;
     }
     if (ec == beast::error::timeout || ec == net::error::eof ||
@@ -355,8 +364,8 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       break;  // slow, vanished or cancelled client: nothing useful to say
     }
     if (ec) {
-      co_await RefuseAndClose(stream, Problem(400, "malformed-request", "malformed HTTP request"),
-                              11);
+      refusal = Problem(400, "malformed-request", "malformed HTTP request");
+      co_await RefuseAndClose(stream, std::move(refusal), 11);
       break;
     }
 
@@ -368,8 +377,8 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     ctx.request.target = std::string(header.target());
     ctx.request.remote_address = remote;
     if (!SplitTarget(ctx.request.target, ctx.request.path, ctx.request.query)) {
-      co_await RefuseAndClose(stream, Problem(400, "malformed-request", "malformed request target"),
-                              version);
+      refusal = Problem(400, "malformed-request", "malformed request target");
+      co_await RefuseAndClose(stream, std::move(refusal), version);
       break;
     }
     auto match = router.Find(ctx.request.method, ctx.request.path);
@@ -380,10 +389,9 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     std::size_t limit = config.body_limit_bytes;
     if (ctx.route != nullptr && ctx.route->body_limit != 0) limit = ctx.route->body_limit;
     if (auto length = parser.content_length(); length && *length > limit) {
-      co_await RefuseAndClose(stream,
-                              Problem(413, "payload-too-large",
-                                      "request body exceeds " + std::to_string(limit) + " bytes"),
-                              version);
+      refusal = Problem(413, "payload-too-large",
+                        "request body exceeds " + std::to_string(limit) + " bytes");
+      co_await RefuseAndClose(stream, std::move(refusal), version);
       break;
     }
     if (!parser.is_done()) {
@@ -397,10 +405,9 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       stream.expires_after(config.body_timeout);
       co_await bhttp::async_read(stream, buffer, parser, net::redirect_error(kAwait, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await RefuseAndClose(stream,
-                                Problem(413, "payload-too-large",
-                                        "request body exceeds " + std::to_string(limit) + " bytes"),
-                                version);
+        refusal = Problem(413, "payload-too-large",
+                          "request body exceeds " + std::to_string(limit) + " bytes");
+        co_await RefuseAndClose(stream, std::move(refusal), version);
         break;
       }
       if (ec) break;
@@ -419,9 +426,11 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     if (auto early = pipeline.RunInline(ctx, cursor)) {
       res = std::move(*early);
     } else if (pipeline.NeedsWorker(ctx, cursor)) {
-      auto done = co_await OnWorkers(workers, [this, &ctx, &cursor]() -> std::optional<Response> {
-        return pipeline.RunRest(ctx, cursor);
-      });
+      // The job captures only references: trivially destructible, safe in a co_await.
+      auto done =
+          co_await OnWorkers(to_workers, [this, &ctx, &cursor]() -> std::optional<Response> {
+            return pipeline.RunRest(ctx, cursor);
+          });
       if (done) {
         res = std::move(*done);
       } else {

@@ -485,7 +485,8 @@ TEST_F(JwtTest, MalformedFourSegments) {
 
 TEST_F(JwtTest, MalformedBadBase64) {
   std::string token = Hs256(DefaultClaims());
-  std::string bad_header = "*" + token.substr(1);
+  std::string bad_header = token;
+  bad_header[0] = '*';
   std::string bad_payload = token;
   bad_payload[token.find('.') + 1] = '+';
   std::string padded_sig = token + "=";
