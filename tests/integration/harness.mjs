@@ -19,9 +19,9 @@ export function tempDir(prefix = 'vf-it-') {
 }
 
 // Starts `voicefit serve`; resolves once it logs "listening". Collects stdout lines in `logs`.
-export async function startServer(env = {}, { bin = BIN, expectFailure = false } = {}) {
+export async function startServer(env = {}, { bin = BIN, args = ['serve'], expectFailure = false } = {}) {
   const dir = tempDir();
-  const child = spawn(bin, ['serve'], {
+  const child = spawn(bin, args, {
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
