@@ -5,13 +5,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,6 +23,7 @@
 #include <csignal>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -39,7 +40,17 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kAwait = net::use_awaitable;
+// Concrete executor types throughout: each connection stays on one io_context, and the
+// type-erased any_io_executor showed up in profiles as a per-operation cost.
+using Executor = net::io_context::executor_type;
+template <class T = void>
+using Task = net::awaitable<T, Executor>;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+constexpr net::use_awaitable_t<Executor> kAwait;
 
 // RFC 9110 Date, formatted once per second per thread.
 const std::string& CachedDate() {
@@ -69,13 +80,13 @@ bool IsFdExhaustion(const error_code& ec) {
          ec == net::error::no_memory || ec.value() == ENFILE;
 }
 
-// Runs `job` on the worker pool and resumes the awaiting coroutine on `ex` (its strand) with the
+// Runs `job` on the worker pool and resumes the awaiting coroutine on `ex` (its thread) with the
 // result; nullopt when the pool refused the job. Deliberately not a coroutine itself: GCC 12
 // destroys non-trivial temporaries of a co_await expression twice, so the initiation object is
 // built here, outside any co_await.
 struct WorkerInitiation {
   WorkerPool* pool;
-  net::any_io_executor ex;
+  Executor ex;
 
   template <class Handler, class Job>
   void operator()(Handler handler, Job job) const {
@@ -89,15 +100,15 @@ struct WorkerInitiation {
 };
 
 template <class Job>
-net::awaitable<std::optional<Response>> OnWorkers(const WorkerInitiation& initiation, Job job) {
-  return net::async_initiate<decltype(kAwait), void(std::optional<Response>)>(initiation, kAwait,
-                                                                              std::move(job));
+Task<std::optional<Response>> OnWorkers(const WorkerInitiation& initiation, Job job) {
+  return net::async_initiate<const net::use_awaitable_t<Executor>, void(std::optional<Response>)>(
+      initiation, kAwait, std::move(job));
 }
 
-// What the shutdown sequence needs to see of a connection. Touched only on its strand.
+// What the shutdown sequence needs to see of a connection. Touched only on its own thread.
 struct Connection {
-  net::any_io_executor executor;
-  beast::tcp_stream* stream = nullptr;
+  Executor executor;
+  Stream* stream = nullptr;
   bool idle = false;  // waiting for the first byte of a request
 };
 
@@ -105,7 +116,15 @@ struct Connection {
 
 struct Server::Impl {
   Impl(const ServerConfig& c, const Router& r, const Pipeline& p, WorkerPool& w)
-      : config(c), router(r), pipeline(p), workers(w), acceptor(ioc), signals(ioc) {
+      : config(c), router(r), pipeline(p), workers(w) {
+    // One io_context per network thread, each run by exactly that thread: a connection lives on
+    // one thread from accept to close, so it needs no strand and no cross-thread wake-ups.
+    for (unsigned i = 0; i < std::max(1u, config.io_threads); ++i) {
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      guards.emplace_back(contexts.back()->get_executor());
+    }
+    acceptor.emplace(contexts[0]->get_executor());
+    signals.emplace(contexts[0]->get_executor());
     for (const auto& route : router.routes()) {
       max_body_limit = std::max(max_body_limit, route->body_limit);
     }
@@ -117,21 +136,24 @@ struct Server::Impl {
   WorkerPool& workers;
   std::size_t max_body_limit = config.body_limit_bytes;
 
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  net::signal_set signals;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  std::size_t next_context = 0;
+  std::optional<Acceptor> acceptor;  // on contexts[0], like signals and the drain
+  std::optional<net::basic_signal_set<Executor>> signals;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> open{0};
   std::mutex connections_mu;
   std::unordered_set<std::shared_ptr<Connection>> connections;
 
-  net::awaitable<void> Accept();
-  net::awaitable<void> Session(tcp::socket socket);
-  net::awaitable<void> Drain();
-  net::awaitable<void> WriteResponse(beast::tcp_stream& stream, Response res, unsigned version,
-                                     bool keep_alive, error_code& ec);
-  net::awaitable<void> RefuseAndClose(beast::tcp_stream& stream, Response res, unsigned version);
+  Task<> Accept();
+  Task<> Session(Socket socket);
+  Task<> Drain();
+  Task<> WriteResponse(Stream& stream, Response res, unsigned version, bool keep_alive,
+                       error_code& ec);
+  Task<> RefuseAndClose(Stream& stream, Response res, unsigned version);
   void BeginShutdown();
+  void StopAll();
 };
 
 Server::Server(const ServerConfig& config, const Router& router, const Pipeline& pipeline,
@@ -143,7 +165,7 @@ Server::~Server() = default;
 std::size_t Server::open_connections() const { return impl_->open.load(); }
 
 uint16_t Server::Listen() {
-  auto& a = impl_->acceptor;
+  auto& a = *impl_->acceptor;
   tcp::endpoint endpoint(net::ip::make_address(impl_->config.host), impl_->config.port);
   a.open(endpoint.protocol());
   a.set_option(net::socket_base::reuse_address(true));
@@ -153,60 +175,64 @@ uint16_t Server::Listen() {
 }
 
 void Server::Shutdown() {
-  net::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+  net::post(*impl_->contexts[0], [impl = impl_.get()] { impl->BeginShutdown(); });
 }
 
 void Server::Run() {
   Impl& s = *impl_;
-  s.signals.add(SIGINT);
-  s.signals.add(SIGTERM);
-  s.signals.async_wait([&s](const error_code& ec, int) {
+  s.signals->add(SIGINT);
+  s.signals->add(SIGTERM);
+  s.signals->async_wait([&s](const error_code& ec, int) {
     if (!ec) s.BeginShutdown();
   });
-  net::co_spawn(s.ioc, s.Accept(), net::detached);
-  std::vector<std::thread> threads;
-  auto run = [&s] {
+  net::co_spawn(s.contexts[0]->get_executor(), s.Accept(), net::detached);
+  auto run = [](net::io_context& ioc) {
     // An exception escaping a handler must not end this thread's loop (nor the process).
     for (;;) {
       try {
-        s.ioc.run();
+        ioc.run();
         return;
       } catch (const std::exception& e) {
         log::Write(log::Level::kError, "exception escaped the I/O loop", {{"error", e.what()}});
       }
     }
   };
-  for (unsigned i = 1; i < s.config.io_threads; ++i) threads.emplace_back(run);
-  run();
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) {
+    threads.emplace_back(run, std::ref(*s.contexts[i]));
+  }
+  run(*s.contexts[0]);
   for (auto& t : threads) t.join();
 }
 
 void Server::Impl::BeginShutdown() {
   if (draining.exchange(true)) {
     log::Warn("second shutdown signal: stopping now");
-    ioc.stop();
+    StopAll();
     return;
   }
   log::Write(log::Level::kInfo, "shutdown: draining",
              {{"open_connections", open.load()}, {"grace_ms", config.shutdown_grace.count()}});
   error_code ignored;
-  acceptor.close(ignored);
+  acceptor->close(ignored);
   // Re-arm: a second signal skips the grace period.
-  signals.async_wait([this](const error_code& ec, int) {
+  signals->async_wait([this](const error_code& ec, int) {
     if (!ec) BeginShutdown();
   });
-  std::lock_guard lock(connections_mu);
-  for (const auto& conn : connections) {
-    net::post(conn->executor, [conn] {
-      if (conn->idle && conn->stream != nullptr) conn->stream->socket().cancel();
-    });
+  {
+    std::lock_guard lock(connections_mu);
+    for (const auto& conn : connections) {
+      net::post(conn->executor, [conn] {
+        if (conn->idle && conn->stream != nullptr) conn->stream->socket().cancel();
+      });
+    }
   }
-  net::co_spawn(ioc, Drain(), net::detached);
+  net::co_spawn(contexts[0]->get_executor(), Drain(), net::detached);
 }
 
-net::awaitable<void> Server::Impl::Drain() {
+Task<> Server::Impl::Drain() {
   auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
-  net::steady_timer timer(ioc);
+  Timer timer(contexts[0]->get_executor());
   while (open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(10));
     co_await timer.async_wait(kAwait);
@@ -215,27 +241,37 @@ net::awaitable<void> Server::Impl::Drain() {
   if (left > 0) {
     log::Write(log::Level::kWarn, "shutdown: grace period over, closing connections",
                {{"open_connections", left}});
-    std::lock_guard lock(connections_mu);
-    for (const auto& conn : connections) {
-      net::post(conn->executor, [conn] {
-        if (conn->stream != nullptr) conn->stream->socket().close();
-      });
+    {
+      // Never hold the lock across a co_await: sessions on this thread take it as they end.
+      std::lock_guard lock(connections_mu);
+      for (const auto& conn : connections) {
+        net::post(conn->executor, [conn] {
+          if (conn->stream != nullptr) conn->stream->socket().close();
+        });
+      }
     }
     timer.expires_after(std::chrono::milliseconds(50));
     co_await timer.async_wait(kAwait);
   }
   log::Info("shutdown: done");
-  signals.cancel();
-  ioc.stop();
+  StopAll();
 }
 
-net::awaitable<void> Server::Impl::Accept() {
+void Server::Impl::StopAll() {
+  error_code ignored;
+  signals->cancel(ignored);
+  for (auto& guard : guards) guard.reset();
+  for (auto& ioc : contexts) ioc->stop();
+}
+
+Task<> Server::Impl::Accept() {
   auto backoff = std::chrono::milliseconds(5);
-  net::steady_timer timer(ioc);
+  Timer timer(contexts[0]->get_executor());
   while (!draining.load()) {
     error_code ec;
-    auto strand = net::make_strand(ioc);  // named: see WorkerInitiation
-    tcp::socket socket = co_await acceptor.async_accept(strand, net::redirect_error(kAwait, ec));
+    // Round-robin: the new socket belongs to the next network thread's io_context.
+    auto& target = *contexts[next_context++ % contexts.size()];
+    Socket socket = co_await acceptor->async_accept(target, net::redirect_error(kAwait, ec));
     if (ec) {
       if (draining.load() || ec == net::error::operation_aborted) co_return;
       if (IsFdExhaustion(ec)) {
@@ -268,9 +304,8 @@ net::awaitable<void> Server::Impl::Accept() {
   }
 }
 
-net::awaitable<void> Server::Impl::WriteResponse(beast::tcp_stream& stream, Response res,
-                                                 unsigned version, bool keep_alive,
-                                                 error_code& ec) {
+Task<> Server::Impl::WriteResponse(Stream& stream, Response res, unsigned version, bool keep_alive,
+                                   error_code& ec) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   if (res.status != 204 && res.status != 304) {
     out.set(bhttp::field::content_type, res.content_type);
@@ -284,14 +319,13 @@ net::awaitable<void> Server::Impl::WriteResponse(beast::tcp_stream& stream, Resp
   co_await bhttp::async_write(stream, out, net::redirect_error(kAwait, ec));
 }
 
-net::awaitable<void> Server::Impl::RefuseAndClose(beast::tcp_stream& stream, Response res,
-                                                  unsigned version) {
+Task<> Server::Impl::RefuseAndClose(Stream& stream, Response res, unsigned version) {
   error_code ec;
   co_await WriteResponse(stream, std::move(res), version, false, ec);
   if (ec) co_return;
   // Lingering close: stop sending, then read and discard what the client is still sending for a
   // moment, so it reads our status instead of a connection reset.
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().shutdown(Socket::shutdown_send, ec);
   stream.expires_after(std::chrono::milliseconds(500));
   std::array<char, 16384> sink{};
   std::size_t discarded = 0;
@@ -301,11 +335,9 @@ net::awaitable<void> Server::Impl::RefuseAndClose(beast::tcp_stream& stream, Res
   }
 }
 
-net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  auto conn = std::make_shared<Connection>();
-  conn->executor = stream.get_executor();
-  conn->stream = &stream;
+Task<> Server::Impl::Session(Socket socket) {
+  Stream stream(std::move(socket));
+  auto conn = std::make_shared<Connection>(Connection{stream.get_executor(), &stream, false});
   {
     std::lock_guard lock(connections_mu);
     connections.insert(conn);
@@ -446,7 +478,7 @@ net::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     co_await WriteResponse(stream, std::move(res), version, keep_alive, ec);
     if (ec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().shutdown(Socket::shutdown_send, ec);
 }
 
 }  // namespace vf::http

@@ -57,7 +57,9 @@ class ProgramRepository {
 class OnboardingRepository {
  public:
   virtual ~OnboardingRepository() = default;
-  virtual void SaveOnboarding(const std::string& user_id, const OnboardingSession& session) = 0;
+  // Creates or updates the caller's session; false (nothing written) when the id is another
+  // user's.
+  virtual bool SaveOnboarding(const std::string& user_id, const OnboardingSession& session) = 0;
   virtual std::optional<OnboardingSession> GetOnboarding(const std::string& user_id,
                                                          const std::string& session_id) = 0;
 };

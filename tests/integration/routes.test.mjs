@@ -204,3 +204,28 @@ test('/openapi.json lists every route of the table and lints clean with Redocly'
   }
   assert.doesNotMatch(out, /warning/i, out);
 });
+
+test('health checks Redis when REDIS_URL is set, and says degraded when it is unreachable', {
+  skip: !process.env.VOICEFIT_TEST_REDIS_URL && 'needs VOICEFIT_TEST_REDIS_URL (scripts/test starts Redis)',
+}, async () => {
+  const up = await startServer({ REDIS_URL: process.env.VOICEFIT_TEST_REDIS_URL });
+  try {
+    const r = await call(up, 'GET', '/api/monitoring/health');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'ok');
+    assert.equal(r.body.checks.redis.status, 'ok');
+    assert.equal(typeof r.body.checks.redis.latency_ms, 'number');
+  } finally {
+    await stopServer(up);
+  }
+  // A port nothing listens on: the server still starts and serves, and says so.
+  const down = await startServer({ REDIS_URL: 'redis://127.0.0.1:1' });
+  try {
+    const r = await call(down, 'GET', '/api/monitoring/health');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.status, 'degraded');
+    assert.equal(r.body.checks.redis.status, 'down');
+  } finally {
+    await stopServer(down);
+  }
+});

@@ -172,8 +172,8 @@ class SqliteStore::Connection {
 // A connection borrowed from the pool for one call, returned on scope exit.
 class SqliteStore::Lease {
  public:
-  Lease(SqliteStore& store, std::unique_ptr<Connection> conn)
-      : store_(store), conn_(std::move(conn)) {}
+  Lease(SqliteStore& store, std::unique_ptr<Connection> conn, std::unique_lock<std::mutex> solo)
+      : store_(store), conn_(std::move(conn)), solo_(std::move(solo)) {}
   ~Lease() {
     if (conn_) store_.Return(std::move(conn_));
   }
@@ -183,6 +183,7 @@ class SqliteStore::Lease {
  private:
   SqliteStore& store_;
   std::unique_ptr<Connection> conn_;
+  std::unique_lock<std::mutex> solo_;  // held for the whole call on in-memory databases
 };
 
 SqliteStore::SqliteStore(Options options)
@@ -220,15 +221,19 @@ std::unique_ptr<SqliteStore::Connection> SqliteStore::Open() const {
 }
 
 SqliteStore::Lease SqliteStore::Borrow() {
+  // A shared-cache in-memory database answers a second writer with SQLITE_LOCKED at once (the
+  // busy timeout does not apply), so in-memory stores serve one call at a time.
+  std::unique_lock<std::mutex> solo;
+  if (in_memory_) solo = std::unique_lock(memory_mu_);
   {
     std::lock_guard lock(pool_mu_);
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();
-      return Lease(*this, std::move(conn));
+      return Lease(*this, std::move(conn), std::move(solo));
     }
   }
-  return Lease(*this, Open());
+  return Lease(*this, Open(), std::move(solo));
 }
 
 void SqliteStore::Return(std::unique_ptr<Connection> conn) {
@@ -471,9 +476,9 @@ std::optional<Program> SqliteStore::ActiveProgram(const std::string& user_id,
   return Program{s.Text(0), s.Text(1), s.Text(2), s.Int(3) != 0, s.Int(4)};
 }
 
-void SqliteStore::SaveOnboarding(const std::string& user_id, const OnboardingSession& o) {
+bool SqliteStore::SaveOnboarding(const std::string& user_id, const OnboardingSession& o) {
   auto c = Borrow();
-  c->Transaction([&] {
+  return c->Transaction([&] {
     auto s = c->Prepare(
         "INSERT INTO onboarding_sessions (id, user_id, state, complete, updated_at) VALUES "
         "(?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
@@ -481,6 +486,7 @@ void SqliteStore::SaveOnboarding(const std::string& user_id, const OnboardingSes
         "user_id=excluded.user_id");
     s.Bind(1, o.id).Bind(2, user_id).Bind(3, o.state_json).Bind(4, o.complete ? 1 : 0);
     s.Bind(5, o.updated_at).Run();
+    return sqlite3_changes(c->db()) == 1;  // 0: the id belongs to another user
   });
 }
 

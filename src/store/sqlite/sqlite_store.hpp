@@ -36,7 +36,7 @@ class SqliteStore final : public Store {
   void SaveProgram(const std::string& user_id, const Program& program) override;
   std::optional<Program> ActiveProgram(const std::string& user_id,
                                        const std::string& kind) override;
-  void SaveOnboarding(const std::string& user_id, const OnboardingSession& session) override;
+  bool SaveOnboarding(const std::string& user_id, const OnboardingSession& session) override;
   std::optional<OnboardingSession> GetOnboarding(const std::string& user_id,
                                                  const std::string& session_id) override;
   DeletedCounts DeleteUserData(const std::string& user_id) override;
@@ -56,7 +56,8 @@ class SqliteStore final : public Store {
   int migrations_applied_ = 0;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::unique_ptr<Connection> memory_keeper_;  // keeps a shared in-memory database alive
+  std::unique_ptr<Connection> memory_keeper_;
+  std::mutex memory_mu_;  // keeps a shared in-memory database alive
 };
 
 }  // namespace vf::store::sqlite
