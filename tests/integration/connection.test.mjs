@@ -198,7 +198,11 @@ test('connections over MAX_CONNECTIONS are shed; the server keeps serving', asyn
   }
 });
 
-test('running out of file descriptors does not end the accept loop', async () => {
+test('running out of file descriptors does not end the accept loop', {
+  // The sanitizer runtime itself needs descriptors (it probes memory through a pipe), so with
+  // none left it reports false errors; the release build runs this test.
+  skip: process.env.VOICEFIT_SANITIZED === '1' && 'sanitizer runtime needs free descriptors',
+}, async () => {
   // prlimit gives the server 64 descriptors; we open more connections than that.
   const server = await startServer({}, { bin: 'prlimit', args: ['--nofile=64:64', BIN, 'serve'] });
   try {
