@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <exception>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -303,13 +304,33 @@ std::string_view JwtErrorText(JwtError error) {
 
 namespace {
 
-bool VerifyHs256(std::string_view secret, std::string_view input, std::string_view sig) {
-  if (sig.size() != kSha256Bytes) return false;
+std::shared_ptr<void> MakeHmacTemplate(const std::string& secret) {
+  if (secret.empty()) return nullptr;
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (mac == nullptr) return nullptr;
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  EVP_MAC_free(mac);  // the context keeps its own reference
+  if (ctx == nullptr) return nullptr;
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (EVP_MAC_init(ctx, Bytes(secret), secret.size(), params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    return nullptr;
+  }
+  return std::shared_ptr<void>(ctx,
+                               [](void* p) { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(p)); });
+}
+
+bool VerifyHs256(const void* keyed_template, std::string_view input, std::string_view sig) {
+  if (sig.size() != kSha256Bytes || keyed_template == nullptr) return false;
+  // The template is only read; each verification works on its own copy.
+  std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(
+      EVP_MAC_CTX_dup(static_cast<const EVP_MAC_CTX*>(keyed_template)), &EVP_MAC_CTX_free);
   unsigned char mac[EVP_MAX_MD_SIZE];
   std::size_t mac_len = 0;
-  if (!EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, secret.data(), secret.size(),
-                 Bytes(input), input.size(), mac, sizeof mac, &mac_len) ||
-      mac_len != kSha256Bytes) {
+  if (!ctx || EVP_MAC_update(ctx.get(), Bytes(input), input.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), mac, &mac_len, sizeof mac) != 1 || mac_len != kSha256Bytes) {
     return false;
   }
   return CRYPTO_memcmp(mac, sig.data(), kSha256Bytes) == 0;
@@ -380,7 +401,8 @@ bool AudienceMatches(const json& claims, const std::string& audience) {
 
 }  // namespace
 
-JwtVerifier::JwtVerifier(VerifierOptions options) : options_(std::move(options)) {}
+JwtVerifier::JwtVerifier(VerifierOptions options)
+    : options_(std::move(options)), hmac_template_(MakeHmacTemplate(options_.hs256_secret)) {}
 JwtVerifier::~JwtVerifier() = default;
 
 void JwtVerifier::SetKeys(std::shared_ptr<const KeySet> keys) {
@@ -442,7 +464,7 @@ VerifyResult JwtVerifier::Verify(std::string_view token, int64_t now_s) const {
       if (options_.hs256_secret.empty()) {
         return fail(JwtError::kUnsupportedAlg);
       }
-      signature_ok = VerifyHs256(options_.hs256_secret, signing_input, *signature);
+      signature_ok = VerifyHs256(hmac_template_.get(), signing_input, *signature);
     } else if (alg == "ES256" || alg == "RS256") {
       KeyKind kind = alg == "ES256" ? KeyKind::kEc : KeyKind::kRsa;
       std::shared_ptr<const KeySet> keys = this->keys();

@@ -84,6 +84,9 @@ class JwtVerifier {
 
  private:
   VerifierOptions options_;
+  // HMAC-SHA256 context keyed with the secret, built once and copied per verification: OpenSSL 3
+  // otherwise fetches the algorithm and re-derives the key pads on every call. Opaque EVP_MAC_CTX.
+  std::shared_ptr<void> hmac_template_;
   mutable std::mutex keys_mu_;
   std::shared_ptr<const KeySet> keys_;
 };

@@ -152,3 +152,23 @@ test('a malformed request line or target is 400', async () => {
   const target = await rawExchange(server.port, 'GET /api/%zz HTTP/1.1\r\nHost: x\r\n\r\n');
   assert.match(target.received, /^HTTP\/1\.1 400/);
 });
+
+test('every operation the OpenAPI document marks as secured answers 401 problem+json without a token', async () => {
+  const doc = (await call(server, 'GET', '/openapi.json')).body;
+  let secured = 0;
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const concrete = path.replace(/\{[^}]+\}/g, 'x');
+      const r = await call(server, method.toUpperCase(), concrete);
+      if (op.security.length === 0) {
+        assert.notEqual(r.status, 401, `${method} ${path} is public`);
+        continue;
+      }
+      secured++;
+      assert.equal(r.status, 401, `${method} ${path}`);
+      assert.equal(r.headers.get('content-type'), 'application/problem+json');
+      assert.ok(op.responses['401'], `${method} ${path} does not document 401`);
+    }
+  }
+  assert.ok(secured >= 9, `only ${secured} secured operations`);
+});
