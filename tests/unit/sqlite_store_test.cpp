@@ -706,28 +706,18 @@ TEST(SqliteMemoryStore, EachInstanceIsItsOwnDatabase) {
 
 // ---- ParseDatabaseUrl ------------------------------------------------------------------------
 
-TEST(ParseDatabaseUrl, SqliteRelativePath) {
-  auto target = ParseDatabaseUrl("sqlite://./x.db");
-  EXPECT_EQ(target.kind, DatabaseTarget::Kind::kSqlite);
-  EXPECT_EQ(target.location, "./x.db");
-}
-
-TEST(ParseDatabaseUrl, SqliteAbsolutePath) {
-  auto target = ParseDatabaseUrl("sqlite:///abs/x.db");
-  EXPECT_EQ(target.kind, DatabaseTarget::Kind::kSqlite);
-  EXPECT_EQ(target.location, "/abs/x.db");
-}
-
-TEST(ParseDatabaseUrl, PlainPathIsSqlite) {
-  auto target = ParseDatabaseUrl("plain/path.db");
-  EXPECT_EQ(target.kind, DatabaseTarget::Kind::kSqlite);
-  EXPECT_EQ(target.location, "plain/path.db");
-}
-
-TEST(ParseDatabaseUrl, MemoryIsSqlite) {
-  auto target = ParseDatabaseUrl("sqlite://:memory:");
-  EXPECT_EQ(target.kind, DatabaseTarget::Kind::kSqlite);
-  EXPECT_EQ(target.location, ":memory:");
+TEST(ParseDatabaseUrl, SqliteForms) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"sqlite://./x.db", "./x.db"},
+      {"sqlite:///abs/x.db", "/abs/x.db"},
+      {"plain/path.db", "plain/path.db"},
+      {"sqlite://:memory:", ":memory:"},
+  };
+  for (const auto& [url, location] : cases) {
+    auto target = ParseDatabaseUrl(url);
+    EXPECT_EQ(target.kind, DatabaseTarget::Kind::kSqlite) << url;
+    EXPECT_EQ(target.location, location) << url;
+  }
 }
 
 TEST(ParseDatabaseUrl, PostgresKeepsWholeUrl) {
