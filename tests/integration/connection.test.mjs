@@ -95,7 +95,9 @@ test('an idle keep-alive connection is closed after the idle timeout', async () 
     assert.match(r.received, /200 OK/);
     assert.ok(r.ms >= 450 && r.ms < 2500, `closed after ${r.ms} ms`);
   } finally {
-    await stopServer(server);
+    // SIGINT (Ctrl-C) drains like SIGTERM and exits 0.
+    const exit = await stopServer(server, 'SIGINT');
+    assert.equal(exit.code, 0);
   }
 });
 
