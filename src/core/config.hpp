@@ -23,7 +23,7 @@ struct ServerConfig {
   std::string host = "0.0.0.0";
   uint16_t port = 8080;
   unsigned io_threads = 0;          // 0: one per core
-  unsigned worker_threads = 4;      // blocking work (store, later Redis/LLM/index)
+  unsigned worker_threads = 0;      // blocking work (store, ...); 0: one per core, at least 2
   std::size_t worker_queue = 1024;  // beyond this, 503 + Retry-After
   std::size_t max_connections = 10000;
   std::size_t header_limit_bytes = 16 * 1024;

@@ -3,7 +3,10 @@
 #include "core/config.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <algorithm>
+#include <thread>
 
 #include <atomic>
 #include <chrono>
@@ -76,7 +79,7 @@ TEST(LoadConfig, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c.database_url, "sqlite://./var/voicefit.db");
   EXPECT_TRUE(c.rate_limiting);
   EXPECT_EQ(c.log_level, "info");
-  EXPECT_EQ(c.server.worker_threads, 4u);
+  EXPECT_EQ(c.server.worker_threads, std::max(2u, std::thread::hardware_concurrency()));
   EXPECT_EQ(c.server.header_timeout, std::chrono::milliseconds(10'000));
   EXPECT_TRUE(c.auth.jwt_secret.empty());
   EXPECT_TRUE(c.redis_url.empty());
