@@ -66,7 +66,7 @@ store::Injury InjuryFromJson(const json& body, EpochMs now) {
     auto onset = body["onset"].get<std::string>();
     if (onset == "sudden" || onset == "gradual") {
       i.onset_kind = onset;
-    } else if (auto t = ParseRfc3339(onset); t && *t <= now + 24LL * 3600 * 1000) {
+    } else if (auto t = ParseRfc3339(onset); t && *t <= now + kFutureSlackMs) {
       i.onset = *t;
     } else {
       throw ApiError::Validation(

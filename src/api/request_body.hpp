@@ -36,6 +36,9 @@ std::optional<T> OptionalMember(const nlohmann::json& body, const char* key) {
   return body[key].get<T>();
 }
 
+// How far in the future a client-given time may lie: phones' clocks and time zones drift.
+inline constexpr EpochMs kFutureSlackMs = 24LL * 3600 * 1000;
+
 inline constexpr double kKgPerLb = 0.45359237;  // exact, by the 1959 international agreement
 
 // Schema fragments used by several routes.

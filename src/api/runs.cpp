@@ -12,8 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr EpochMs kFutureSlackMs = 24LL * 3600 * 1000;
-
 json SplitSchema() {
   return {{"type", "object"},
           {"additionalProperties", false},

@@ -14,7 +14,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kMaxSets = 200;
-constexpr EpochMs kFutureSlackMs = 24LL * 3600 * 1000;  // clients' clocks and time zones drift
 
 json SetSchema() {
   return {{"type", "object"},
