@@ -61,11 +61,9 @@ int Serve(const Config& config) {
   log::Write(log::Level::kInfo, "starting", {{"version", kVersion}, {"settings", settings}});
 
   auto store = OpenStore(config);
-  if (config.redis_url.empty()) {
-    log::Info("REDIS_URL unset: rate limits and caches are in-process");
-  } else {
-    redis::ParseRedisUrl(config.redis_url);  // a bad URL stops start-up here, naming the setting
-  }
+  // Parses REDIS_URL: a bad URL stops start-up here, naming the setting.
+  auto redis_probe = RedisProbe(config);
+  if (config.redis_url.empty()) log::Info("REDIS_URL unset: rate limits and caches are in-process");
 
   auth::JwtVerifier verifier({.hs256_secret = config.auth.jwt_secret,
                               .audience = config.auth.audience,
@@ -85,7 +83,7 @@ int Serve(const Config& config) {
 
   api::HealthService health(kVersion, std::chrono::milliseconds(1000));
   health.AddProbe(api::StoreProbe(*store));
-  health.AddProbe(RedisProbe(config));
+  health.AddProbe(std::move(redis_probe));
   health.AddProbe({"search", [] { return json{{"status", "not_configured"}}; }, false});
   health.AddProbe(LlmProbe(config));
   health.Start();
