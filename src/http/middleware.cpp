@@ -90,8 +90,4 @@ void AccessLogMiddleware::OnResponse(RequestContext& ctx, Response& res) {
   log::WriteLine(line);
 }
 
-void MetricsMiddleware::OnResponse(RequestContext& ctx, Response& res) {
-  if (observer_) observer_->OnRequestDone(ctx, res, std::chrono::steady_clock::now() - ctx.started);
-}
-
 }  // namespace vf::http

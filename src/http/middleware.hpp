@@ -2,13 +2,11 @@
 // The server's own middleware. The chain, in order (app/app.cpp assembles it):
 //   1. RequestId   - first, so every later stage and every log line can name the request.
 //   2. AccessLog   - wraps everything after it, so it sees the final status, including 401/429.
-//   3. Metrics     - same reason; records by route template, never by raw path or user.
+//   3. Metrics     - (slot for the monitoring layer) same reason as 2; records by route template,
+//                    never by raw path or user id.
 //   4. Auth        - (auth/) token -> Principal; public routes pass through.
 //   5. RateLimit   - (slot for the rate limiter) needs the Principal's tier, so after auth.
 //   then the route's handler.
-
-#include <atomic>
-#include <memory>
 
 #include "http/pipeline.hpp"
 
@@ -28,25 +26,6 @@ class AccessLogMiddleware final : public Middleware {
  public:
   std::optional<Response> OnRequest(RequestContext&) override { return std::nullopt; }
   void OnResponse(RequestContext& ctx, Response& res) override;
-};
-
-// Receives one call per finished request; the monitoring layer implements it.
-class RequestObserver {
- public:
-  virtual ~RequestObserver() = default;
-  virtual void OnRequestDone(const RequestContext& ctx, const Response& res,
-                             std::chrono::nanoseconds elapsed) = 0;
-};
-
-class MetricsMiddleware final : public Middleware {
- public:
-  explicit MetricsMiddleware(std::shared_ptr<RequestObserver> observer)
-      : observer_(std::move(observer)) {}
-  std::optional<Response> OnRequest(RequestContext&) override { return std::nullopt; }
-  void OnResponse(RequestContext& ctx, Response& res) override;
-
- private:
-  std::shared_ptr<RequestObserver> observer_;
 };
 
 // Appends a JSON string literal (with quotes) to out: the access log's allocation-light writer.

@@ -165,8 +165,6 @@ Server::Server(const ServerConfig& config, const Router& router, const Pipeline&
 
 Server::~Server() = default;
 
-std::size_t Server::open_connections() const { return impl_->open.load(); }
-
 uint16_t Server::Listen() {
   auto& a = *impl_->acceptor;
   tcp::endpoint endpoint(net::ip::make_address(impl_->config.host), impl_->config.port);

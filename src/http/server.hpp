@@ -33,8 +33,6 @@ class Server {
   // Starts a graceful shutdown from any thread.
   void Shutdown();
 
-  std::size_t open_connections() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -32,16 +32,6 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
-std::size_t WorkerPool::queue_depth() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
-std::size_t WorkerPool::busy() const {
-  std::lock_guard lock(mu_);
-  return busy_;
-}
-
 void WorkerPool::Run() {
   for (;;) {
     std::function<void()> job;
@@ -51,7 +41,6 @@ void WorkerPool::Run() {
       if (queue_.empty()) return;  // stopping and drained
       job = std::move(queue_.front());
       queue_.pop_front();
-      ++busy_;
     }
     try {
       job();
@@ -61,8 +50,6 @@ void WorkerPool::Run() {
     } catch (...) {
       log::Error("worker job threw a non-standard exception");
     }
-    std::lock_guard lock(mu_);
-    --busy_;
   }
 }
 

@@ -24,17 +24,14 @@ class WorkerPool {
   // Runs the jobs already queued, then joins the threads.
   void Stop();
 
-  std::size_t queue_depth() const;
-  std::size_t busy() const;
   unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
 
  private:
   void Run();
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   std::size_t capacity_;
-  std::size_t busy_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
