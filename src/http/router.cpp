@@ -79,7 +79,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   };
   // Trailing slashes are not significant ("/api/profile/" is "/api/profile").
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  if (auto it = static_.find(std::string(path)); it != static_.end()) {
+  if (auto it = static_.find(path); it != static_.end()) {
     for (const Route* r : it->second) {
       if (r->method == method) {
         m.route = r;

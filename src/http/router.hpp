@@ -31,7 +31,15 @@ class Router {
     std::vector<std::string> segments;  // "{name}" marks a parameter
   };
   std::vector<std::unique_ptr<Route>> routes_;
-  std::unordered_map<std::string, std::vector<const Route*>> static_;  // path -> routes
+  // Transparent hashing: lookups take the request path as a string_view, no copy per request.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view path) const {
+      return std::hash<std::string_view>{}(path);
+    }
+  };
+  std::unordered_map<std::string, std::vector<const Route*>, PathHash, std::equal_to<>>
+      static_;  // path -> routes
   std::vector<Compiled> templated_;
 };
 
