@@ -8,7 +8,9 @@
 #include "core/log.hpp"
 #include "http/middleware.hpp"
 #include "http/server.hpp"
+#include "ratelimit/rate_limit_middleware.hpp"
 #include "redis/redis_health.hpp"
+#include "redis/script_runner.hpp"
 #include "store/database_url.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -52,6 +54,53 @@ api::DependencyProbe LlmProbe(const Config& config) {
   return {"llm", [check] { return check; }, false};
 }
 
+// The rate limiter and everything it needs, built once from the configuration.
+struct RateLimiting {
+  explicit RateLimiting(const Config& config)
+      : policy(config.rate_limit),
+        fallback({.memory_budget_bytes = config.rate_limit.memory_budget_bytes,
+                  .longest_window_us = policy.longest_window_us()}),
+        addresses({.memory_budget_bytes = config.rate_limit.memory_budget_bytes / 4,
+                   .longest_window_us = policy.anonymous().length_us}) {
+    const auto& rl = config.rate_limit;
+    if (!config.redis_url.empty()) {
+      runner = std::make_unique<redis::HiredisScriptRunner>(redis::ParseRedisUrl(config.redis_url),
+                                                            rl.redis_timeout);
+    } else if (!config.upstash_redis_rest_url.empty()) {
+      runner = std::make_unique<redis::UpstashScriptRunner>(
+          config.upstash_redis_rest_url, config.upstash_redis_rest_token, rl.redis_timeout);
+    }
+    if (runner) shared = std::make_unique<ratelimit::SharedLimiter>(*runner);
+    limiter = std::make_unique<ratelimit::FailoverLimiter>(shared.get(), fallback, rl.breaker_open);
+  }
+
+  api::DependencyProbe Probe() {
+    return {"rate_limit",
+            [this]() -> json {
+              // The probe's once-a-second tick doubles as the idle-key sweep.
+              fallback.EvictIdle();
+              addresses.EvictIdle();
+              auto s = limiter->stats();
+              std::string backend = shared ? shared->transport() : "in-process";
+              return {{"status", limiter->failing_open() ? "degraded" : "ok"},
+                      {"backend", backend},
+                      {"failing_open", limiter->failing_open()},
+                      {"shared_decisions", s.shared_decisions},
+                      {"fail_open_decisions", s.fail_open_decisions},
+                      {"shared_errors", s.shared_errors},
+                      {"in_process_keys", fallback.stats().keys}};
+            },
+            false};
+  }
+
+  ratelimit::Policy policy;
+  ratelimit::LocalLimiter fallback;   // all decisions without Redis; fail-open ones with it
+  ratelimit::LocalLimiter addresses;  // requests without a valid token, per client address
+  std::unique_ptr<redis::ScriptRunner> runner;
+  std::unique_ptr<ratelimit::SharedLimiter> shared;
+  std::unique_ptr<ratelimit::FailoverLimiter> limiter;
+};
+
 }  // namespace
 
 int Serve(const Config& config) {
@@ -81,11 +130,15 @@ int Serve(const Config& config) {
         "will answer 401");
   }
 
+  RateLimiting rate_limiting(config);
+  ratelimit::ClientAddressResolver address_resolver(config.rate_limit.trusted_proxies);
+
   api::HealthService health(kVersion, std::chrono::milliseconds(1000));
   health.AddProbe(api::StoreProbe(*store));
   health.AddProbe(std::move(redis_probe));
   health.AddProbe({"search", [] { return json{{"status", "not_configured"}}; }, false});
   health.AddProbe(LlmProbe(config));
+  if (config.rate_limit.enabled) health.AddProbe(rate_limiting.Probe());
   health.Start();
 
   http::Router router;
@@ -95,7 +148,17 @@ int Serve(const Config& config) {
   http::Pipeline pipeline;
   pipeline.Add(std::make_unique<http::RequestIdMiddleware>());
   if (config.server.access_log) pipeline.Add(std::make_unique<http::AccessLogMiddleware>());
+  if (config.rate_limit.enabled) {
+    pipeline.Add(std::make_unique<ratelimit::AddressLimitMiddleware>(
+        rate_limiting.policy, rate_limiting.addresses, std::move(address_resolver)));
+  }
   pipeline.Add(std::make_unique<auth::AuthMiddleware>(verifier, jwks.get()));
+  if (config.rate_limit.enabled) {
+    pipeline.Add(std::make_unique<ratelimit::RateLimitMiddleware>(
+        rate_limiting.policy, *rate_limiting.limiter, config.rate_limit.decision_header));
+  } else {
+    log::Warn("ENABLE_RATE_LIMITING=false: requests are not rate limited");
+  }
 
   http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
   http::Server server(config.server, router, pipeline, workers);

@@ -120,6 +120,38 @@ std::map<std::string, std::string> ReadConfigFile(const std::string& path) {
   return out;
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto first = item.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    out.push_back(item.substr(first, item.find_last_not_of(" \t") - first + 1));
+  }
+  return out;
+}
+
+void ReadRateLimit(const Reader& r, RateLimitConfig& rl) {
+  constexpr long long kMaxQuota = 1'000'000;
+  r.Bool("ENABLE_RATE_LIMITING", rl.enabled);
+  r.Integer("RATE_LIMIT_FREE_GENERAL", rl.free_general, 1, kMaxQuota);
+  r.Integer("RATE_LIMIT_FREE_AI", rl.free_ai, 1, kMaxQuota);
+  r.Integer("RATE_LIMIT_PREMIUM_GENERAL", rl.premium_general, 1, kMaxQuota);
+  r.Integer("RATE_LIMIT_PREMIUM_AI", rl.premium_ai, 1, kMaxQuota);
+  r.Seconds("RATE_LIMIT_GENERAL_WINDOW_S", rl.general_window, 1, 7 * 86400);
+  r.Seconds("RATE_LIMIT_AI_WINDOW_S", rl.ai_window, 1, 7 * 86400);
+  r.Integer("RATE_LIMIT_ANONYMOUS", rl.anonymous, 1, kMaxQuota);
+  r.Seconds("RATE_LIMIT_ANONYMOUS_WINDOW_S", rl.anonymous_window, 1, 86400);
+  if (auto v = r.Raw("TRUSTED_PROXIES")) rl.trusted_proxies = SplitList(*v);
+  r.Millis("RATE_LIMIT_REDIS_TIMEOUT_MS", rl.redis_timeout, 1, 10'000);
+  r.Millis("RATE_LIMIT_BREAKER_OPEN_MS", rl.breaker_open, 10, 60'000);
+  std::size_t mb = rl.memory_budget_bytes >> 20;
+  r.Integer("RATE_LIMIT_MEMORY_MB", mb, 1, 64 * 1024);
+  rl.memory_budget_bytes = mb << 20;
+  r.Bool("RATE_LIMIT_DECISION_HEADER", rl.decision_header);
+}
+
 }  // namespace
 
 const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
@@ -129,6 +161,19 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"DATABASE_URL", "sqlite://PATH or a plain path (./var/voicefit.db); postgres:// later"},
       {"REDIS_URL", "redis://[:password@]host:port[/db]; unset: in-process only"},
       {"ENABLE_RATE_LIMITING", "true/false (true)"},
+      {"RATE_LIMIT_FREE_GENERAL", "free tier: general requests per general window (60)"},
+      {"RATE_LIMIT_FREE_AI", "free tier: AI requests per AI window (10)"},
+      {"RATE_LIMIT_PREMIUM_GENERAL", "premium tier: general requests per general window (300)"},
+      {"RATE_LIMIT_PREMIUM_AI", "premium tier: AI requests per AI window (50)"},
+      {"RATE_LIMIT_GENERAL_WINDOW_S", "length of the general sliding window in seconds (3600)"},
+      {"RATE_LIMIT_AI_WINDOW_S", "length of the AI sliding window in seconds (60)"},
+      {"RATE_LIMIT_ANONYMOUS", "requests without a valid token per address and window (120)"},
+      {"RATE_LIMIT_ANONYMOUS_WINDOW_S", "window of the per-address limit in seconds (60)"},
+      {"TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is trusted (none)"},
+      {"RATE_LIMIT_REDIS_TIMEOUT_MS", "Redis decision timeout; slower fails open (50)"},
+      {"RATE_LIMIT_BREAKER_OPEN_MS", "time Redis is skipped after a failure (1000)"},
+      {"RATE_LIMIT_MEMORY_MB", "memory budget of the in-process limiter (64)"},
+      {"RATE_LIMIT_DECISION_HEADER", "add VoiceFit-RateLimit-Clock to responses (false)"},
       {"SUPABASE_JWT_SECRET", "HS256 secret of Supabase access tokens"},
       {"SUPABASE_URL", "project URL; its JWKS verifies ES256/RS256 tokens"},
       {"SUPABASE_JWKS_PATH", "a JWKS file to use instead of fetching one"},
@@ -180,7 +225,7 @@ Config LoadConfig(const SettingLookup& lookup) {
   r.String("DATABASE_URL", c.database_url);
   if (c.database_url.empty()) throw ConfigError("DATABASE_URL: must not be empty");
   r.String("REDIS_URL", c.redis_url);
-  r.Bool("ENABLE_RATE_LIMITING", c.rate_limiting);
+  ReadRateLimit(r, c.rate_limit);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");
@@ -234,7 +279,15 @@ std::map<std::string, std::string> DescribeConfig(const Config& c) {
       {"PORT", std::to_string(c.server.port)},
       {"DATABASE_URL", c.database_url},
       {"REDIS_URL", c.redis_url.empty() ? "(unset)" : "(set)"},
-      {"ENABLE_RATE_LIMITING", c.rate_limiting ? "true" : "false"},
+      {"ENABLE_RATE_LIMITING", c.rate_limit.enabled ? "true" : "false"},
+      {"RATE_LIMIT_FREE", std::to_string(c.rate_limit.free_general) + "/" +
+                              std::to_string(c.rate_limit.general_window.count()) + "s general, " +
+                              std::to_string(c.rate_limit.free_ai) + "/" +
+                              std::to_string(c.rate_limit.ai_window.count()) + "s ai"},
+      {"RATE_LIMIT_PREMIUM", std::to_string(c.rate_limit.premium_general) + "/" +
+                                 std::to_string(c.rate_limit.general_window.count()) +
+                                 "s general, " + std::to_string(c.rate_limit.premium_ai) + "/" +
+                                 std::to_string(c.rate_limit.ai_window.count()) + "s ai"},
       {"SUPABASE_JWT_SECRET", secret(c.auth.jwt_secret)},
       {"SUPABASE_URL", c.auth.supabase_url},
       {"SUPABASE_JWKS_PATH", c.auth.jwks_path},

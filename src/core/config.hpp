@@ -46,12 +46,29 @@ struct AuthConfig {
   std::chrono::seconds jwks_refresh{600};
 };
 
+// Tier limits (SPEC.md §1): each a sliding window; the table is configuration, not code.
+struct RateLimitConfig {
+  bool enabled = true;                            // ENABLE_RATE_LIMITING
+  int64_t free_general = 60, free_ai = 10;        // requests per window
+  int64_t premium_general = 300, premium_ai = 50;
+  std::chrono::seconds general_window{3600}, ai_window{60};
+  // Requests without a valid token, per client address (IPv6 by /64), before signatures are
+  // checked: a flood of bad tokens costs a hash lookup each.
+  int64_t anonymous = 120;
+  std::chrono::seconds anonymous_window{60};
+  std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
+  std::chrono::milliseconds redis_timeout{50};
+  std::chrono::milliseconds breaker_open{1000};  // after a Redis failure, in-process for this long
+  std::size_t memory_budget_bytes = 64u << 20;   // in-process limiter, all keys
+  bool decision_header = false;  // audit header with each decision's clock (tests, debugging)
+};
+
 struct Config {
   ServerConfig server;
   AuthConfig auth;
+  RateLimitConfig rate_limit;
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
-  bool rate_limiting = true;
   std::string upstash_redis_rest_url, upstash_redis_rest_token;
   std::string upstash_search_rest_url, upstash_search_rest_token;
   std::string xai_api_key, kimi_api_key;

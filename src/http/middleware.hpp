@@ -4,8 +4,12 @@
 //   2. AccessLog   - wraps everything after it, so it sees the final status, including 401/429.
 //   3. Metrics     - (slot for the monitoring layer) same reason as 2; records by route template,
 //                    never by raw path or user id.
-//   4. Auth        - (auth/) token -> Principal; public routes pass through.
-//   5. RateLimit   - (slot for the rate limiter) needs the Principal's tier, so after auth.
+//   4. AddressLimit - (ratelimit/) requests without a valid token, per client address: before
+//                    auth, so an address flooding bad tokens is refused before any signature
+//                    check; it records only the 401s that auth answers.
+//   5. Auth        - (auth/) token -> Principal; public routes pass through.
+//   6. RateLimit   - (ratelimit/) needs the Principal's tier, so after auth; its headers go on
+//                    every limited response, the handler's and its own 429 alike.
 //   then the route's handler.
 
 #include "http/pipeline.hpp"

@@ -49,7 +49,7 @@ Response ErrorResponse(const RequestContext& ctx, std::exception_ptr error) {
 }
 
 std::optional<Response> Pipeline::RunInline(RequestContext& ctx, Cursor& cursor) const {
-  while (cursor.next < stages_.size() && !stages_[cursor.next]->blocking()) {
+  while (cursor.next < stages_.size() && !stages_[cursor.next]->blocking(ctx)) {
     Middleware& stage = *stages_[cursor.next++];
     cursor.ran = cursor.next;
     try {

@@ -20,7 +20,8 @@ class Middleware {
   virtual std::optional<Response> OnRequest(RequestContext& ctx) = 0;
   // Called for every stage whose OnRequest ran, innermost first. Must not throw.
   virtual void OnResponse(RequestContext& /*ctx*/, Response& /*res*/) {}
-  virtual bool blocking() const { return false; }
+  // Whether OnRequest would block for this request (earlier stages have run).
+  virtual bool blocking(const RequestContext& /*ctx*/) const { return false; }
 };
 
 // Turns any exception into the response it stands for: ApiError -> problem+json; anything else

@@ -59,6 +59,8 @@ struct RequestContext {
   std::optional<Principal> principal;
   std::string request_id;
   std::chrono::steady_clock::time_point started;
+  // Headers a stage wants on the eventual response, whichever stage or handler writes it.
+  std::vector<Header> response_headers;
 
   // The authenticated caller; throws ApiError 401 when there is none.
   const Principal& User() const;

@@ -77,7 +77,7 @@ TEST(LoadConfig, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c.server.host, "0.0.0.0");
   EXPECT_EQ(c.server.port, 8080);
   EXPECT_EQ(c.database_url, "sqlite://./var/voicefit.db");
-  EXPECT_TRUE(c.rate_limiting);
+  EXPECT_TRUE(c.rate_limit.enabled);
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.server.worker_threads, std::max(2u, std::thread::hardware_concurrency()));
   EXPECT_EQ(c.server.header_timeout, std::chrono::milliseconds(10'000));
@@ -108,14 +108,14 @@ TEST(LoadConfig, ParsesHeaderTimeoutAsMilliseconds) {
 }
 
 TEST(LoadConfig, ParsesRateLimitingFlagCaseInsensitively) {
-  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "true"}}).rate_limiting);
-  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "TRUE"}}).rate_limiting);
-  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "Yes"}}).rate_limiting);
-  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "1"}}).rate_limiting);
-  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "false"}}).rate_limiting);
-  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "False"}}).rate_limiting);
-  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "NO"}}).rate_limiting);
-  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "0"}}).rate_limiting);
+  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "true"}}).rate_limit.enabled);
+  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "TRUE"}}).rate_limit.enabled);
+  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "Yes"}}).rate_limit.enabled);
+  EXPECT_TRUE(Load({{"ENABLE_RATE_LIMITING", "1"}}).rate_limit.enabled);
+  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "false"}}).rate_limit.enabled);
+  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "False"}}).rate_limit.enabled);
+  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "NO"}}).rate_limit.enabled);
+  EXPECT_FALSE(Load({{"ENABLE_RATE_LIMITING", "0"}}).rate_limit.enabled);
 }
 
 TEST(LoadConfig, ParsesLogLevel) {
@@ -207,7 +207,7 @@ TEST(LoadConfig, ConfigFileSuppliesValues) {
   Config c = Load({{"VOICEFIT_CONFIG", file.path()}});
   EXPECT_EQ(c.server.port, 9000);
   EXPECT_EQ(c.log_level, "debug");
-  EXPECT_FALSE(c.rate_limiting);
+  EXPECT_FALSE(c.rate_limit.enabled);
   EXPECT_EQ(c.database_url, "sqlite:///tmp/x.db");
 }
 

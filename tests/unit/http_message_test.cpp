@@ -185,7 +185,7 @@ class Recorder final : public Middleware {
     return answer_;
   }
   void OnResponse(RequestContext&, Response&) override { calls_.push_back("out:" + name_); }
-  bool blocking() const override { return is_blocking_; }
+  bool blocking(const RequestContext&) const override { return is_blocking_; }
 
  private:
   std::string name_;

@@ -1,0 +1,211 @@
+#include "redis/script_runner.hpp"
+
+#include <curl/curl.h>
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+namespace vf::redis {
+namespace {
+
+std::string Sha1Hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+bool IsNoScript(std::string_view error) { return error.rfind("NOSCRIPT", 0) == 0; }
+
+struct ReplyDeleter {
+  void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+}  // namespace
+
+LuaScript::LuaScript(std::string source) : body(std::move(source)), sha1(Sha1Hex(body)) {}
+
+// --- Redis protocol ---------------------------------------------------------------------------
+
+HiredisScriptRunner::HiredisScriptRunner(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+
+HiredisScriptRunner::~HiredisScriptRunner() = default;
+
+ContextPtr HiredisScriptRunner::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      ContextPtr c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+  }
+  return Connect(endpoint_, timeout_);
+}
+
+void HiredisScriptRunner::Release(ContextPtr context) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(context));
+}
+
+std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
+                                                std::span<const std::string> keys,
+                                                std::span<const std::string> args) {
+  ContextPtr ctx = Acquire();
+  std::string numkeys = std::to_string(keys.size());
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  auto add = [&](const std::string& s) {
+    argv.push_back(s.data());
+    lens.push_back(s.size());
+  };
+  static const std::string kEvalSha = "EVALSHA";
+  add(kEvalSha);
+  add(script.sha1);
+  add(numkeys);
+  for (const auto& k : keys) add(k);
+  for (const auto& a : args) add(a);
+
+  auto call = [&]() -> ReplyPtr {
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommandArgv(ctx.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+    // A timeout or I/O error leaves the connection unusable (a late reply would be misread).
+    if (!reply) throw RedisError(std::string("io: ") + ctx->errstr);
+    return reply;
+  };
+  ReplyPtr reply = call();
+  if (reply->type == REDIS_REPLY_ERROR && IsNoScript({reply->str, reply->len})) {
+    ReplyPtr loaded(static_cast<redisReply*>(
+        redisCommand(ctx.get(), "SCRIPT LOAD %b", script.body.data(), script.body.size())));
+    if (!loaded) throw RedisError(std::string("io: ") + ctx->errstr);
+    if (loaded->type == REDIS_REPLY_ERROR) throw RedisError("SCRIPT LOAD refused");
+    reply = call();
+  }
+  if (reply->type == REDIS_REPLY_ERROR) {
+    std::string error(reply->str, reply->len);
+    Release(std::move(ctx));
+    throw RedisError("script error: " + error);
+  }
+  if (reply->type != REDIS_REPLY_ARRAY) throw RedisError("script returned no array");
+  std::vector<long long> out;
+  out.reserve(reply->elements);
+  for (size_t i = 0; i < reply->elements; ++i) {
+    if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
+      throw RedisError("script returned a non-integer");
+    }
+    out.push_back(reply->element[i]->integer);
+  }
+  Release(std::move(ctx));
+  return out;
+}
+
+// --- Upstash REST -----------------------------------------------------------------------------
+
+struct UpstashScriptRunner::Handle {
+  CURL* curl = curl_easy_init();
+  curl_slist* headers = nullptr;
+  std::string response;
+  ~Handle() {
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+  }
+};
+
+UpstashScriptRunner::UpstashScriptRunner(std::string rest_url, std::string token,
+                                         std::chrono::milliseconds timeout)
+    : url_(std::move(rest_url)), auth_header_("Authorization: Bearer " + token),
+      timeout_(timeout) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+UpstashScriptRunner::~UpstashScriptRunner() = default;
+
+std::unique_ptr<UpstashScriptRunner::Handle> UpstashScriptRunner::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto h = std::move(idle_.back());
+      idle_.pop_back();
+      return h;
+    }
+  }
+  auto h = std::make_unique<Handle>();
+  if (h->curl == nullptr) throw RedisError("upstash: cannot create a curl handle");
+  h->headers = curl_slist_append(h->headers, auth_header_.c_str());
+  h->headers = curl_slist_append(h->headers, "Content-Type: application/json");
+  curl_easy_setopt(h->curl, CURLOPT_URL, url_.c_str());
+  curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+  curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h->curl, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(
+      h->curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* out) {
+        static_cast<std::string*>(out)->append(data, size * n);
+        return size * n;
+      });
+  curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->response);
+  return h;
+}
+
+void UpstashScriptRunner::Release(std::unique_ptr<Handle> handle) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(handle));
+}
+
+bool UpstashScriptRunner::Post(const std::string& body, std::vector<long long>& result) {
+  auto h = Acquire();  // a failed handle is dropped, not pooled: its connection may be broken
+  h->response.clear();
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  CURLcode rc = curl_easy_perform(h->curl);
+  if (rc != CURLE_OK) throw RedisError(std::string("upstash: ") + curl_easy_strerror(rc));
+  long status = 0;
+  curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+  auto reply = nlohmann::json::parse(h->response, nullptr, false);
+  Release(std::move(h));
+  if (reply.is_discarded() || !reply.is_object()) {
+    throw RedisError("upstash: HTTP " + std::to_string(status) + " without a JSON reply");
+  }
+  if (auto error = reply.find("error"); error != reply.end()) {
+    std::string text = error->is_string() ? error->get<std::string>() : "error";
+    if (IsNoScript(text)) return false;
+    throw RedisError("upstash: HTTP " + std::to_string(status) + ": " + text.substr(0, 200));
+  }
+  const auto& r = reply["result"];
+  result.clear();
+  if (r.is_string()) return true;  // SCRIPT LOAD answers the SHA
+  if (!r.is_array()) throw RedisError("upstash: script returned no array");
+  for (const auto& v : r) {
+    if (!v.is_number_integer()) throw RedisError("upstash: script returned a non-integer");
+    result.push_back(v.get<long long>());
+  }
+  return true;
+}
+
+std::vector<long long> UpstashScriptRunner::Run(const LuaScript& script,
+                                                std::span<const std::string> keys,
+                                                std::span<const std::string> args) {
+  nlohmann::json command = nlohmann::json::array({"EVALSHA", script.sha1, std::to_string(keys.size())});
+  for (const auto& k : keys) command.push_back(k);
+  for (const auto& a : args) command.push_back(a);
+  std::string body = command.dump();
+  std::vector<long long> result;
+  if (Post(body, result)) return result;
+  std::vector<long long> ignored;
+  if (!Post(nlohmann::json::array({"SCRIPT", "LOAD", script.body}).dump(), ignored)) {
+    throw RedisError("upstash: SCRIPT LOAD refused");
+  }
+  if (!Post(body, result)) throw RedisError("upstash: script still unknown after SCRIPT LOAD");
+  return result;
+}
+
+}  // namespace vf::redis
