@@ -48,8 +48,8 @@ struct AuthConfig {
 
 // Tier limits (SPEC.md §1): each a sliding window; the table is configuration, not code.
 struct RateLimitConfig {
-  bool enabled = true;                            // ENABLE_RATE_LIMITING
-  int64_t free_general = 60, free_ai = 10;        // requests per window
+  bool enabled = true;                      // ENABLE_RATE_LIMITING
+  int64_t free_general = 60, free_ai = 10;  // requests per window
   int64_t premium_general = 300, premium_ai = 50;
   std::chrono::seconds general_window{3600}, ai_window{60};
   // Requests without a valid token, per client address (IPv6 by /64), before signatures are

@@ -22,17 +22,15 @@ struct WindowSpec {
 struct WindowOutcome {
   int64_t limit = 0;
   int64_t length_us = 0;
-  int64_t used = 0;        // admitted requests in the trailing window, after this decision
-  int64_t oldest_us = 0;   // the oldest of those (meaningful when used > 0)
-  bool refused = false;    // this window alone would refuse the request
+  int64_t used = 0;       // admitted requests in the trailing window, after this decision
+  int64_t oldest_us = 0;  // the oldest of those (meaningful when used > 0)
+  bool refused = false;   // this window alone would refuse the request
   // Microseconds until this window gains a free slot (0 when it has one now).
   int64_t FreeInUs(int64_t now_us) const {
     return used < limit ? 0 : oldest_us + length_us - now_us;
   }
   // Microseconds until the oldest counted request leaves the window: the draft's reset "t".
-  int64_t ResetInUs(int64_t now_us) const {
-    return used == 0 ? 0 : oldest_us + length_us - now_us;
-  }
+  int64_t ResetInUs(int64_t now_us) const { return used == 0 ? 0 : oldest_us + length_us - now_us; }
 };
 
 enum class DecisionSource { kInProcess, kShared, kFailOpen };

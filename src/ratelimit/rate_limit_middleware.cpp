@@ -63,8 +63,8 @@ std::optional<http::Response> RateLimitMiddleware::OnRequest(http::RequestContex
   auto windows = policy_.For(ctx.principal->tier, ctx.route->route_class);
   if (windows.empty()) return std::nullopt;
   Decision d = limiter_.Decide(ctx.principal->user_id, windows);
-  AppendRateLimitHeaders(d, windows, policy_.PolicyHeader(ctx.principal->tier,
-                                                          ctx.route->route_class),
+  AppendRateLimitHeaders(d, windows,
+                         policy_.PolicyHeader(ctx.principal->tier, ctx.route->route_class),
                          ctx.response_headers);
   if (decision_header_) {
     std::string clock = std::to_string(d.now_us) + ";source=";

@@ -6,9 +6,7 @@
 
 namespace vf::ratelimit {
 
-int64_t CeilSeconds(int64_t micros) {
-  return micros <= 0 ? 0 : (micros + 999'999) / 1'000'000;
-}
+int64_t CeilSeconds(int64_t micros) { return micros <= 0 ? 0 : (micros + 999'999) / 1'000'000; }
 
 int64_t RetryAfterSeconds(const Decision& decision) {
   return std::max<int64_t>(1, CeilSeconds(decision.RetryAfterUs()));

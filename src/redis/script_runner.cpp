@@ -122,8 +122,7 @@ struct UpstashScriptRunner::Handle {
 
 UpstashScriptRunner::UpstashScriptRunner(std::string rest_url, std::string token,
                                          std::chrono::milliseconds timeout)
-    : url_(std::move(rest_url)), auth_header_("Authorization: Bearer " + token),
-      timeout_(timeout) {
+    : url_(std::move(rest_url)), auth_header_("Authorization: Bearer " + token), timeout_(timeout) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -194,7 +193,8 @@ bool UpstashScriptRunner::Post(const std::string& body, std::vector<long long>& 
 std::vector<long long> UpstashScriptRunner::Run(const LuaScript& script,
                                                 std::span<const std::string> keys,
                                                 std::span<const std::string> args) {
-  nlohmann::json command = nlohmann::json::array({"EVALSHA", script.sha1, std::to_string(keys.size())});
+  nlohmann::json command =
+      nlohmann::json::array({"EVALSHA", script.sha1, std::to_string(keys.size())});
   for (const auto& k : keys) command.push_back(k);
   for (const auto& a : args) command.push_back(a);
   std::string body = command.dump();

@@ -28,9 +28,8 @@ class FakeClock {
 class LocalLimiterTest : public ::testing::Test {
  protected:
   LocalLimiter MakeLimiter(std::size_t budget = 1 << 20) {
-    return LocalLimiter({.memory_budget_bytes = budget,
-                         .longest_window_us = 3600 * kSecond,
-                         .clock = clock_.fn()});
+    return LocalLimiter(
+        {.memory_budget_bytes = budget, .longest_window_us = 3600 * kSecond, .clock = clock_.fn()});
   }
   FakeClock clock_;
   WindowSpec general_{"general", 3, 10 * kSecond};
@@ -184,8 +183,7 @@ TEST_F(LocalLimiterTest, MatchesTheExactRuleOnRandomTraffic) {
   std::mt19937_64 rng(42);
   std::vector<int64_t> general_stamps, ai_stamps;
   auto in_window = [](const std::vector<int64_t>& stamps, int64_t now, int64_t length) {
-    return std::count_if(stamps.begin(), stamps.end(),
-                         [&](int64_t s) { return s > now - length; });
+    return std::count_if(stamps.begin(), stamps.end(), [&](int64_t s) { return s > now - length; });
   };
   int admitted = 0, refused = 0;
   for (int i = 0; i < 20'000; ++i) {

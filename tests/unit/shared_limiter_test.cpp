@@ -28,11 +28,12 @@ class SharedLimiterTest : public ::testing::Test {
     const char* url = std::getenv("VOICEFIT_TEST_REDIS_URL");
     if (url == nullptr) GTEST_SKIP() << "VOICEFIT_TEST_REDIS_URL unset (scripts/test sets it)";
     endpoint_ = redis::ParseRedisUrl(url);
-    runner_ = std::make_unique<redis::HiredisScriptRunner>(endpoint_,
-                                                           std::chrono::milliseconds(500));
+    runner_ =
+        std::make_unique<redis::HiredisScriptRunner>(endpoint_, std::chrono::milliseconds(500));
     // Each test gets keys of its own.
-    prefix_ = "vf:test:" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-              ":" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ":";
+    prefix_ =
+        "vf:test:" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+        ":" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ":";
     limiter_ = std::make_unique<SharedLimiter>(*runner_, prefix_);
     admin_ = redis::Connect(endpoint_, std::chrono::milliseconds(500));
   }
@@ -73,7 +74,8 @@ TEST_F(SharedLimiterTest, AdmitsUpToTheLimitAndRefusalChargesNeither) {
   EXPECT_GT(refused.RetryAfterUs(), 59 * kSecond);
   EXPECT_LE(refused.RetryAfterUs(), 60 * kSecond);
   // Nothing was recorded for the refusal: three general-only requests still fit (2 + 3 = 5).
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter_->Decide("u", std::span(both.data(), 1)).admitted);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(limiter_->Decide("u", std::span(both.data(), 1)).admitted);
   EXPECT_FALSE(limiter_->Decide("u", std::span(both.data(), 1)).admitted);
   EXPECT_EQ(Command("LLEN %s", limiter_->KeyFor("u", "general")), 5);
   EXPECT_EQ(Command("LLEN %s", limiter_->KeyFor("u", "ai")), 2);
@@ -104,11 +106,13 @@ TEST_F(SharedLimiterTest, ReloadsTheScriptAfterNoScript) {
 // with the production key names and a Supabase user id (a UUID).
 TEST_F(SharedLimiterTest, PremiumUserAtFullLimitsFitsInFourKilobytes) {
   SharedLimiter production(*runner_);
-  std::string user = "6f1c2d3e-4b5a-4789-9abc-" + std::to_string(1000'0000'0000 + std::rand() % 1000'0000'0000LL);
+  std::string user =
+      "6f1c2d3e-4b5a-4789-9abc-" + std::to_string(1000'0000'0000 + std::rand() % 1000'0000'0000LL);
   std::array<WindowSpec, 2> premium{WindowSpec{"general", 300, 3600 * kSecond},
                                     WindowSpec{"ai", 50, 60 * kSecond}};
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(production.Decide(user, premium).admitted);
-  for (int i = 0; i < 250; ++i) ASSERT_TRUE(production.Decide(user, std::span(premium.data(), 1)).admitted);
+  for (int i = 0; i < 250; ++i)
+    ASSERT_TRUE(production.Decide(user, std::span(premium.data(), 1)).admitted);
   ASSERT_FALSE(production.Decide(user, std::span(premium.data(), 1)).admitted);
   long long general = Command("MEMORY USAGE %s", production.KeyFor(user, "general"));
   long long ai = Command("MEMORY USAGE %s", production.KeyFor(user, "ai"));
@@ -140,7 +144,8 @@ TEST_F(SharedLimiterTest, ConcurrentDecisionsFollowTheExactRule) {
       std::vector<Record> mine;
       for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
         bool ai = (i + t) % 2 == 0;
-        Decision d = ai ? limiter_->Decide("c", both) : limiter_->Decide("c", std::span(both.data(), 1));
+        Decision d =
+            ai ? limiter_->Decide("c", both) : limiter_->Decide("c", std::span(both.data(), 1));
         mine.push_back({d.now_us, ai, d.admitted});
       }
       std::lock_guard lock(mu);
@@ -154,7 +159,8 @@ TEST_F(SharedLimiterTest, ConcurrentDecisionsFollowTheExactRule) {
   for (std::size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
     auto count = [&](const std::vector<int64_t>& stamps, int64_t length) {
-      return std::count_if(stamps.begin(), stamps.end(), [&](int64_t s) { return s > r.now - length; });
+      return std::count_if(stamps.begin(), stamps.end(),
+                           [&](int64_t s) { return s > r.now - length; });
     };
     bool room = count(general, both[0].length_us) < both[0].limit &&
                 (!r.ai || count(ai, both[1].length_us) < both[1].limit);
@@ -170,7 +176,7 @@ TEST_F(SharedLimiterTest, ConcurrentDecisionsFollowTheExactRule) {
   std::printf("%zu decisions, %zu admitted, %d refused\n", records.size(), general.size(), refused);
   EXPECT_EQ(over, 0);
   EXPECT_EQ(wrongly_refused, 0);
-  EXPECT_GT(refused, 100);            // the limits were actually reached
+  EXPECT_GT(refused, 100);             // the limits were actually reached
   EXPECT_GT(general.size(), 40u * 1);  // and windows rolled over
 }
 
@@ -208,7 +214,8 @@ TEST_F(SharedLimiterTest, SharedLimitsResumeWhenRedisAnswersAgain) {
   struct Switching final : redis::ScriptRunner {
     redis::ScriptRunner* live;
     std::atomic<bool>* alive;
-    redis::HiredisScriptRunner dead{{.host = "127.0.0.1", .port = 1}, std::chrono::milliseconds(50)};
+    redis::HiredisScriptRunner dead{{.host = "127.0.0.1", .port = 1},
+                                    std::chrono::milliseconds(50)};
     std::vector<long long> Run(const redis::LuaScript& s, std::span<const std::string> k,
                                std::span<const std::string> a) override {
       return (*alive ? *live : static_cast<redis::ScriptRunner&>(dead)).Run(s, k, a);
