@@ -148,3 +148,76 @@ export function rawExchange(port, payload, { timeoutMs = 5000, chunks } = {}) {
     });
   });
 }
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const open = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('connect', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(20);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+// A redis-server of the test's own (tests that kill and restart Redis must not touch the shared
+// one). `kill()` and `start()` may be repeated; the port stays the same.
+export async function startRedis() {
+  const port = await freePort();
+  const dir = tempDir('vf-redis-');
+  const redis = { port, url: `redis://127.0.0.1:${port}`, child: null };
+  redis.start = async () => {
+    redis.child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    await waitForPort(port);
+  };
+  redis.kill = async () => {
+    if (!redis.child || redis.child.exitCode !== null) return;
+    const exited = new Promise((r) => redis.child.on('exit', r));
+    redis.child.kill('SIGKILL');
+    await exited;
+  };
+  await redis.start();
+  return redis;
+}
+
+// Checks decisions against the exact sliding-window rule. `records`: [{ now (µs, the deciding
+// clock), admitted }] for one user and one window. Returns the counts of admissions beyond the
+// limit and of refusals while under it (both must be 0).
+export function auditSlidingWindow(records, limit, lengthUs) {
+  const sorted = [...records].sort((a, b) => (a.now < b.now ? -1 : a.now > b.now ? 1 : 0));
+  const admitted = [];
+  let first = 0; // index into admitted of the oldest stamp still inside the window
+  let overAdmitted = 0, wronglyRefused = 0;
+  for (const r of sorted) {
+    while (first < admitted.length && admitted[first] <= r.now - lengthUs) first++;
+    const inWindow = admitted.length - first;
+    if (r.admitted) {
+      if (inWindow >= limit) overAdmitted++;
+      admitted.push(r.now);
+    } else if (inWindow < limit) {
+      wronglyRefused++;
+    }
+  }
+  return { overAdmitted, wronglyRefused, admitted: admitted.length, refused: sorted.length - admitted.length };
+}
+
+// VoiceFit-RateLimit-Clock: "<µs>;source=<shared|in-process|fail-open>;<admitted|refused>"
+export function decisionOf(headers) {
+  const v = headers.get('voicefit-ratelimit-clock');
+  if (!v) return null;
+  const [now, source, outcome] = v.split(';');
+  return { now: BigInt(now), source: source.replace('source=', ''), admitted: outcome === 'admitted' };
+}
