@@ -1,5 +1,7 @@
 #include "ratelimit/local_limiter.hpp"
 
+#include <openssl/evp.h>
+
 #include <chrono>
 
 namespace vf::ratelimit {
@@ -10,49 +12,63 @@ int64_t SteadyMicros() {
       .count();
 }
 
+InlineKey InlineKey::From(std::string_view key) {
+  InlineKey k;
+  unsigned char digest[32];
+  if (key.size() > k.text.size()) {
+    unsigned int n = 0;
+    EVP_Digest(key.data(), key.size(), digest, &n, EVP_sha256(), nullptr);
+    key = std::string_view(reinterpret_cast<const char*>(digest), n);
+  }
+  k.size = static_cast<uint8_t>(key.size());
+  std::copy(key.begin(), key.end(), k.text.begin());
+  k.hash = std::hash<std::string_view>{}(key);
+  return k;
+}
+
 LocalLimiter::LocalLimiter(Options options)
     : options_(std::move(options)),
       shard_budget_(std::max<std::size_t>(options_.memory_budget_bytes / kShards, 4096)),
       shards_(std::make_unique<Shard[]>(kShards)) {}
 
 std::size_t LocalLimiter::EntryBytes(const Entry& e) {
-  // The list node, the index node (about a pointer pair and a hash), the key and the rings.
-  std::size_t bytes = sizeof(Entry) + 4 * sizeof(void*) + 32 + e.key.capacity();
+  // The entry, its two table slots (the table is kept at most half full) and the rings.
+  std::size_t bytes = sizeof(Entry) + 32;
   for (const auto& log : e.logs) bytes += log.capacity_bytes();
   return bytes;
 }
 
 Decision LocalLimiter::Decide(std::string_view key, std::span<const WindowSpec> windows) {
-  Shard& shard = shards_[std::hash<std::string_view>{}(key) % kShards];
+  InlineKey k = InlineKey::From(key);
+  // High bits pick the shard; the shard's table uses the low bits.
+  Shard& shard = shards_[(k.hash >> 48) % kShards];
   std::lock_guard lock(shard.mu);
-  return DecideLocked(shard, key, windows, true);
+  return DecideLocked(shard, k, windows, true);
 }
 
 Decision LocalLimiter::Peek(std::string_view key, std::span<const WindowSpec> windows) {
-  Shard& shard = shards_[std::hash<std::string_view>{}(key) % kShards];
+  InlineKey k = InlineKey::From(key);
+  Shard& shard = shards_[(k.hash >> 48) % kShards];
   std::lock_guard lock(shard.mu);
-  return DecideLocked(shard, key, windows, false);
+  return DecideLocked(shard, k, windows, false);
 }
 
-Decision LocalLimiter::DecideLocked(Shard& shard, std::string_view key,
+Decision LocalLimiter::DecideLocked(Shard& shard, const InlineKey& key,
                                     std::span<const WindowSpec> windows, bool record) {
   Decision d;
   d.source = DecisionSource::kInProcess;
   d.count = std::min(windows.size(), kMaxWindows);
   int64_t now = options_.clock();
-  d.now_us = now;
 
-  auto found = shard.index.find(key);
-  Entry* entry = nullptr;
-  if (found != shard.index.end()) {
-    entry = &*found->second;
-    shard.lru.splice(shard.lru.begin(), shard.lru, found->second);
+  Entry* entry = shard.entries.Find(key);
+  if (entry != nullptr) {
     // Stamps stay ordered even if a clock ever stepped back.
     for (std::size_t i = 0; i < d.count; ++i) {
       if (!entry->logs[i].empty()) now = std::max(now, entry->logs[i].newest());
     }
-    d.now_us = now;
+    entry->last_used_us = now;
   }
+  d.now_us = now;
 
   d.admitted = true;
   for (std::size_t i = 0; i < d.count; ++i) {
@@ -68,52 +84,67 @@ Decision LocalLimiter::DecideLocked(Shard& shard, std::string_view key,
     w.refused = w.used >= w.limit;
     if (w.refused) d.admitted = false;
   }
-  if (!d.admitted || !record) {
-    if (entry != nullptr) {
-      std::size_t bytes = EntryBytes(*entry);
-      shard.bytes = shard.bytes - entry->bytes + bytes;
-      entry->bytes = bytes;
-    }
-    return d;
-  }
+  if (!d.admitted || !record) return d;
 
+  bool inserted = false;
   if (entry == nullptr) {
-    shard.lru.emplace_front();
-    entry = &shard.lru.front();
-    entry->key.assign(key);
-    shard.index.emplace(entry->key, shard.lru.begin());
+    entry = shard.entries.Insert(key);
+    entry->last_used_us = now;
+    inserted = true;
   }
   entry->last_admitted_us = now;
+  std::size_t capacity_before = entry->logs[0].capacity_bytes() + entry->logs[1].capacity_bytes();
   for (std::size_t i = 0; i < d.count; ++i) {
     WindowOutcome& w = d.windows[i];
     entry->logs[i].Push(now, static_cast<std::size_t>(w.limit));
     if (w.used == 0) w.oldest_us = now;
     ++w.used;
   }
-  std::size_t bytes = EntryBytes(*entry);
-  shard.bytes = shard.bytes - entry->bytes + bytes;
-  entry->bytes = bytes;
-  EvictCold(shard, now, entry);
+  // Sizes change only when an entry is made or a ring grows: skip the bookkeeping otherwise.
+  if (inserted ||
+      entry->logs[0].capacity_bytes() + entry->logs[1].capacity_bytes() != capacity_before) {
+    std::size_t bytes = EntryBytes(*entry);
+    shard.bytes = shard.bytes - entry->bytes + bytes;
+    entry->bytes = bytes;
+    if (shard.bytes > shard_budget_) EvictForBudget(shard, now, entry);
+  }
   return d;
 }
 
-void LocalLimiter::EvictCold(Shard& shard, int64_t now_us, const Entry* keep) {
-  while (!shard.lru.empty() && &shard.lru.back() != keep) {
-    Entry& cold = shard.lru.back();
-    bool idle = cold.last_admitted_us <= now_us - options_.longest_window_us;
-    if (!idle && shard.bytes <= shard_budget_) return;
-    (idle ? shard.evicted_idle : shard.evicted_active)++;
-    shard.bytes -= cold.bytes;
-    shard.index.erase(cold.key);
-    shard.lru.pop_back();
+void LocalLimiter::EvictForBudget(Shard& shard, int64_t now_us, const Entry* keep) {
+  constexpr int kSample = 8;
+  while (shard.bytes > shard_budget_ && shard.entries.size() > 1) {
+    // Look at a few keys from a rotating slot: drop an idle one, else the least recently used.
+    Entry* victim = nullptr;
+    int seen = 0;
+    for (std::size_t n = 0; n < shard.entries.slot_count() && seen < kSample; ++n) {
+      Entry* e = shard.entries.SlotValue(shard.sample_cursor++);
+      if (e == nullptr || e == keep) continue;
+      ++seen;
+      if (Idle(*e, now_us)) {
+        victim = e;
+        break;
+      }
+      if (victim == nullptr || e->last_used_us < victim->last_used_us) victim = e;
+    }
+    if (victim == nullptr) return;
+    (Idle(*victim, now_us) ? shard.evicted_idle : shard.evicted_active)++;
+    shard.bytes -= victim->bytes;
+    shard.entries.Erase(victim);
   }
 }
 
 void LocalLimiter::EvictIdle() {
   int64_t now = options_.clock();
   for (std::size_t i = 0; i < kShards; ++i) {
-    std::lock_guard lock(shards_[i].mu);
-    EvictCold(shards_[i], now, nullptr);
+    Shard& shard = shards_[i];
+    std::lock_guard lock(shard.mu);
+    shard.entries.EraseIf([&](const Entry& e) {
+      if (!Idle(e, now)) return false;
+      shard.bytes -= e.bytes;
+      ++shard.evicted_idle;
+      return true;
+    });
   }
 }
 
@@ -121,7 +152,7 @@ LocalLimiter::Stats LocalLimiter::stats() const {
   Stats s;
   for (std::size_t i = 0; i < kShards; ++i) {
     std::lock_guard lock(shards_[i].mu);
-    s.keys += shards_[i].index.size();
+    s.keys += shards_[i].entries.size();
     s.bytes += shards_[i].bytes;
     s.evicted_idle += shards_[i].evicted_idle;
     s.evicted_active += shards_[i].evicted_active;

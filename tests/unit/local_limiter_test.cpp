@@ -137,20 +137,34 @@ TEST_F(LocalLimiterTest, PeekRecordsNothing) {
 TEST_F(LocalLimiterTest, IdleKeysAreEvicted) {
   auto limiter = MakeLimiter();
   for (int i = 0; i < 100; ++i) limiter.Decide("user-" + std::to_string(i), general_only_);
-  EXPECT_EQ(limiter.stats().keys, 100u);
-  clock_.now += 3600 * kSecond;  // the longest window has passed: every key is idle
-  // A decision sweeps the cold end of its own shard...
-  for (int i = 0; i < 100; ++i) limiter.Decide("fresh-" + std::to_string(i), general_only_);
+  clock_.now += 1800 * kSecond;
+  for (int i = 0; i < 10; ++i) limiter.Decide("recent-" + std::to_string(i), general_only_);
+  clock_.now += 1800 * kSecond;  // the longest window has passed for the first 100 only
+  limiter.EvictIdle();
   auto stats = limiter.stats();
-  EXPECT_GT(stats.evicted_idle, 50u);
-  EXPECT_LT(stats.keys, 200u);
-  // ...and the timer's sweep the rest.
+  EXPECT_EQ(stats.keys, 10u);
+  EXPECT_EQ(stats.evicted_idle, 100u);
+  EXPECT_EQ(stats.evicted_active, 0u);
   clock_.now += 3600 * kSecond;
   limiter.EvictIdle();
-  stats = limiter.stats();
-  EXPECT_EQ(stats.keys, 0u);
-  EXPECT_EQ(stats.bytes, 0u);
-  EXPECT_EQ(stats.evicted_idle, 200u);
+  EXPECT_EQ(limiter.stats().keys, 0u);
+  EXPECT_EQ(limiter.stats().bytes, 0u);
+}
+
+TEST_F(LocalLimiterTest, BudgetPressureEvictsIdleKeysFirst) {
+  // About 35 keys fit in each of the 64 shards: the 1,000 old keys fit, old and new together
+  // do not, and there are idle keys enough to make room in every shard.
+  constexpr std::size_t kBudget = 512 * 1024;
+  auto limiter = MakeLimiter(kBudget);
+  for (int i = 0; i < 1000; ++i) limiter.Decide("old-" + std::to_string(i), general_only_);
+  ASSERT_EQ(limiter.stats().evicted_active + limiter.stats().evicted_idle, 0u);
+  clock_.now += 3600 * kSecond;
+  for (int i = 0; i < 1000; ++i) limiter.Decide("new-" + std::to_string(i), general_only_);
+  auto stats = limiter.stats();
+  std::printf("evicted idle %llu, active %llu\n", (unsigned long long)stats.evicted_idle,
+              (unsigned long long)stats.evicted_active);
+  EXPECT_LE(stats.bytes, kBudget + LocalLimiter::kShards * 512);
+  EXPECT_GT(stats.evicted_idle, 0u);
   EXPECT_EQ(stats.evicted_active, 0u);
 }
 

@@ -1,0 +1,136 @@
+// Cost of one rate-limit decision: in-process (many keys, one or two threads, with per-decision
+// percentiles) and against a real Redis on loopback when VOICEFIT_BENCH_REDIS_URL is set
+// (bench/rate-limit.sh starts one). Memory per key is reported as a counter.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ratelimit/local_limiter.hpp"
+#include "ratelimit/shared_limiter.hpp"
+#include "redis/redis_url.hpp"
+
+namespace vf::ratelimit {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+const std::array<WindowSpec, 2> kFreeAi{WindowSpec{"general", 60, 3600 * kSecond},
+                                        WindowSpec{"ai", 10, 60 * kSecond}};
+
+std::vector<std::string> UserIds(std::size_t n) {
+  std::vector<std::string> ids;
+  ids.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ids.push_back("6f1c2d3e-4b5a-4789-9abc-" + std::to_string(100000000000 + i));
+  }
+  return ids;
+}
+
+// Per-decision latencies, merged across the benchmark's threads and reported as p50/p99.
+class Percentiles {
+ public:
+  void Add(std::vector<double>& mine) {
+    std::lock_guard lock(mu_);
+    all_.insert(all_.end(), mine.begin(), mine.end());
+  }
+  void Report(benchmark::State& state) {
+    std::lock_guard lock(mu_);
+    if (all_.empty()) return;
+    std::sort(all_.begin(), all_.end());
+    state.counters["p50_ns"] = all_[all_.size() / 2];
+    state.counters["p99_ns"] = all_[all_.size() * 99 / 100];
+    all_.clear();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> all_;
+};
+
+// 100,000 users, each decision on a random one, free tier AI request (both windows).
+void BM_LocalDecision(benchmark::State& state) {
+  static LocalLimiter* limiter = nullptr;
+  static std::vector<std::string> users;
+  static Percentiles percentiles;
+  if (state.thread_index() == 0) {
+    limiter = new LocalLimiter({});
+    users = UserIds(100'000);
+  }
+  std::mt19937 rng(static_cast<unsigned>(state.thread_index()) + 1);
+  std::vector<double> latencies;
+  latencies.reserve(1 << 20);
+  for (auto _ : state) {
+    const std::string& user = users[rng() % users.size()];
+    auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(limiter->Decide(user, kFreeAi));
+    auto stop = std::chrono::steady_clock::now();
+    if (latencies.size() < latencies.capacity()) {
+      latencies.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+    }
+  }
+  percentiles.Add(latencies);
+  if (state.thread_index() == 0) {
+    auto stats = limiter->stats();
+    state.counters["keys"] = static_cast<double>(stats.keys);
+    state.counters["bytes_per_key"] =
+        static_cast<double>(stats.bytes) / std::max<std::size_t>(1, stats.keys);
+    percentiles.Report(state);
+    delete limiter;
+  }
+}
+BENCHMARK(BM_LocalDecision)->Threads(1)->Threads(2)->UseRealTime();
+
+// Memory of a premium user at both full limits (300 + 50 stamps) in the in-process limiter.
+void BM_LocalMemoryPremiumFull(benchmark::State& state) {
+  std::array<WindowSpec, 2> premium{WindowSpec{"general", 300, 3600 * kSecond},
+                                    WindowSpec{"ai", 50, 60 * kSecond}};
+  for (auto _ : state) {
+    LocalLimiter limiter({});
+    for (int i = 0; i < 50; ++i) limiter.Decide("u", premium);
+    for (int i = 0; i < 250; ++i) limiter.Decide("u", std::span(premium.data(), 1));
+    state.counters["bytes_per_key"] = static_cast<double>(limiter.stats().bytes);
+  }
+}
+BENCHMARK(BM_LocalMemoryPremiumFull)->Iterations(1);
+
+// One decision through Redis on loopback: EVALSHA, one round trip, per thread a connection.
+void BM_RedisDecision(benchmark::State& state) {
+  const char* url = std::getenv("VOICEFIT_BENCH_REDIS_URL");
+  if (url == nullptr) {
+    state.SkipWithError("set VOICEFIT_BENCH_REDIS_URL (bench/rate-limit.sh does)");
+    return;
+  }
+  static std::unique_ptr<redis::HiredisScriptRunner> runner;
+  static std::unique_ptr<SharedLimiter> limiter;
+  static std::vector<std::string> users;
+  static Percentiles percentiles;
+  if (state.thread_index() == 0) {
+    runner = std::make_unique<redis::HiredisScriptRunner>(redis::ParseRedisUrl(url),
+                                                          std::chrono::milliseconds(500));
+    limiter = std::make_unique<SharedLimiter>(*runner, "vf:bench:");
+    users = UserIds(10'000);
+  }
+  std::mt19937 rng(static_cast<unsigned>(state.thread_index()) + 1);
+  std::vector<double> latencies;
+  latencies.reserve(1 << 18);
+  for (auto _ : state) {
+    const std::string& user = users[rng() % users.size()];
+    auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(limiter->Decide(user, kFreeAi));
+    auto stop = std::chrono::steady_clock::now();
+    if (latencies.size() < latencies.capacity()) {
+      latencies.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+    }
+  }
+  percentiles.Add(latencies);
+  if (state.thread_index() == 0) percentiles.Report(state);
+}
+BENCHMARK(BM_RedisDecision)->Threads(1)->Threads(2)->UseRealTime();
+
+}  // namespace
+}  // namespace vf::ratelimit
