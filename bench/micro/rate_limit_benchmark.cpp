@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <random>
@@ -131,6 +132,40 @@ void BM_RedisDecision(benchmark::State& state) {
   if (state.thread_index() == 0) percentiles.Report(state);
 }
 BENCHMARK(BM_RedisDecision)->Threads(1)->Threads(2)->UseRealTime();
+
+// Throughput of the pipelined connection the server uses: 64 decisions in flight at all times,
+// as 64 waiting requests would keep it.
+void BM_RedisPipelinedDecisions(benchmark::State& state) {
+  const char* url = std::getenv("VOICEFIT_BENCH_REDIS_URL");
+  if (url == nullptr) {
+    state.SkipWithError("set VOICEFIT_BENCH_REDIS_URL (bench/rate-limit.sh does)");
+    return;
+  }
+  redis::AsyncRedis connection(redis::ParseRedisUrl(url), std::chrono::milliseconds(500));
+  SharedLimiter limiter(connection, "vf:bench:");
+  auto users = UserIds(10'000);
+  constexpr int kInFlight = 64;
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  int64_t issued = 0;
+  for (auto _ : state) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return in_flight < kInFlight; });
+    ++in_flight;
+    lock.unlock();
+    limiter.DecideAsync(users[static_cast<std::size_t>(issued++) % users.size()], kFreeAi,
+                        [&](const Decision&, const char*) {
+                          std::lock_guard done(mu);
+                          --in_flight;
+                          cv.notify_one();
+                        });
+  }
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return in_flight == 0; });
+  state.SetItemsProcessed(issued);
+}
+BENCHMARK(BM_RedisPipelinedDecisions)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace vf::ratelimit

@@ -9,6 +9,7 @@
 #include "http/middleware.hpp"
 #include "http/server.hpp"
 #include "ratelimit/rate_limit_middleware.hpp"
+#include "redis/async_redis.hpp"
 #include "redis/redis_health.hpp"
 #include "redis/script_runner.hpp"
 #include "store/database_url.hpp"
@@ -64,13 +65,14 @@ struct RateLimiting {
                    .longest_window_us = policy.anonymous().length_us}) {
     const auto& rl = config.rate_limit;
     if (!config.redis_url.empty()) {
-      runner = std::make_unique<redis::HiredisScriptRunner>(redis::ParseRedisUrl(config.redis_url),
-                                                            rl.redis_timeout);
+      redis = std::make_unique<redis::AsyncRedis>(redis::ParseRedisUrl(config.redis_url),
+                                                  rl.redis_timeout);
+      shared = std::make_unique<ratelimit::SharedLimiter>(*redis);
     } else if (!config.upstash_redis_rest_url.empty()) {
       runner = std::make_unique<redis::UpstashScriptRunner>(
           config.upstash_redis_rest_url, config.upstash_redis_rest_token, rl.redis_timeout);
+      shared = std::make_unique<ratelimit::SharedLimiter>(*runner);
     }
-    if (runner) shared = std::make_unique<ratelimit::SharedLimiter>(*runner);
     limiter = std::make_unique<ratelimit::FailoverLimiter>(shared.get(), fallback, rl.breaker_open);
   }
 
@@ -94,9 +96,10 @@ struct RateLimiting {
   }
 
   ratelimit::Policy policy;
-  ratelimit::LocalLimiter fallback;   // all decisions without Redis; fail-open ones with it
-  ratelimit::LocalLimiter addresses;  // requests without a valid token, per client address
-  std::unique_ptr<redis::ScriptRunner> runner;
+  ratelimit::LocalLimiter fallback;          // all decisions without Redis; fail-open ones with it
+  ratelimit::LocalLimiter addresses;         // requests without a valid token, per client address
+  std::unique_ptr<redis::AsyncRedis> redis;  // REDIS_URL: pipelined, no thread held
+  std::unique_ptr<redis::ScriptRunner> runner;  // Upstash REST: blocking, on the workers
   std::unique_ptr<ratelimit::SharedLimiter> shared;
   std::unique_ptr<ratelimit::FailoverLimiter> limiter;
 };

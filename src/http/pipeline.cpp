@@ -1,6 +1,8 @@
 #include "http/pipeline.hpp"
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/log.hpp"
 #include "core/problem.hpp"
@@ -49,7 +51,8 @@ Response ErrorResponse(const RequestContext& ctx, std::exception_ptr error) {
 }
 
 std::optional<Response> Pipeline::RunInline(RequestContext& ctx, Cursor& cursor) const {
-  while (cursor.next < stages_.size() && !stages_[cursor.next]->blocking(ctx)) {
+  while (cursor.next < stages_.size() && !stages_[cursor.next]->blocking(ctx) &&
+         !stages_[cursor.next]->defers(ctx)) {
     Middleware& stage = *stages_[cursor.next++];
     cursor.ran = cursor.next;
     try {
@@ -59,6 +62,24 @@ std::optional<Response> Pipeline::RunInline(RequestContext& ctx, Cursor& cursor)
     }
   }
   return std::nullopt;
+}
+
+bool Pipeline::Deferred(const RequestContext& ctx, const Cursor& cursor) const {
+  return cursor.next < stages_.size() && stages_[cursor.next]->defers(ctx);
+}
+
+void Pipeline::StartDeferred(RequestContext& ctx, Cursor& cursor, Middleware::Resume resume) const {
+  Middleware& stage = *stages_[cursor.next++];
+  cursor.ran = cursor.next;
+  // Shared so that a throw after resume was handed on cannot make us call it a second time.
+  auto once = std::make_shared<Middleware::Resume>(std::move(resume));
+  try {
+    stage.Start(ctx, [once](std::optional<Response> r) {
+      if (*once) std::exchange(*once, nullptr)(std::move(r));
+    });
+  } catch (...) {
+    if (*once) std::exchange(*once, nullptr)(ErrorResponse(ctx, std::current_exception()));
+  }
 }
 
 bool Pipeline::NeedsWorker(const RequestContext& ctx, const Cursor& cursor) const {
@@ -86,10 +107,21 @@ void Pipeline::Finish(RequestContext& ctx, Response& res, const Cursor& cursor) 
 Response Pipeline::Handle(RequestContext& ctx) const {
   Cursor cursor;
   Response res;
-  if (auto early = RunInline(ctx, cursor)) {
-    res = std::move(*early);
-  } else {
-    res = RunRest(ctx, cursor);
+  for (;;) {
+    if (auto early = RunInline(ctx, cursor)) {
+      res = std::move(*early);
+    } else if (Deferred(ctx, cursor)) {
+      std::promise<std::optional<Response>> answer;
+      auto resumed = answer.get_future();
+      StartDeferred(ctx, cursor,
+                    [&answer](std::optional<Response> r) { answer.set_value(std::move(r)); });
+      auto early_deferred = resumed.get();
+      if (!early_deferred) continue;
+      res = std::move(*early_deferred);
+    } else {
+      res = RunRest(ctx, cursor);
+    }
+    break;
   }
   Finish(ctx, res, cursor);
   return res;

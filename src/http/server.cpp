@@ -108,6 +108,26 @@ Task<std::optional<Response>> OnWorkers(const WorkerInitiation& initiation, Job 
       initiation, kAwait, std::move(job));
 }
 
+// Starts a deferring stage and resumes the awaiting coroutine on `ex` (its thread) with the
+// stage's answer. Not a coroutine, for the same GCC 12 reason as above.
+struct DeferredInitiation {
+  Executor ex;
+
+  template <class Handler, class Start>
+  void operator()(Handler handler, Start start) const {
+    auto shared = std::make_shared<Handler>(std::move(handler));
+    start([shared, target = ex](std::optional<Response> r) mutable {
+      net::post(target, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+    });
+  }
+};
+
+template <class Start>
+Task<std::optional<Response>> OnDeferred(const DeferredInitiation& initiation, Start start) {
+  return net::async_initiate<const net::use_awaitable_t<Executor>, void(std::optional<Response>)>(
+      initiation, kAwait, std::move(start));
+}
+
 // What the shutdown sequence needs to see of a connection. Touched only on its own thread.
 struct Connection {
   Executor executor;
@@ -382,6 +402,7 @@ Task<> Server::Impl::Session(Socket socket) {
   if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
   beast::flat_buffer buffer;
   const WorkerInitiation to_workers{&workers, stream.get_executor()};
+  const DeferredInitiation to_deferred{stream.get_executor()};
   // Responses written before closing are built into `refusal` first: see WorkerInitiation on why
   // no non-trivial temporary may appear inside a co_await expression.
   Response refusal;
@@ -480,7 +501,15 @@ Task<> Server::Impl::Session(Socket socket) {
 
     Pipeline::Cursor cursor;
     Response res;
-    if (auto early = pipeline.RunInline(ctx, cursor)) {
+    std::optional<Response> early = pipeline.RunInline(ctx, cursor);
+    while (!early && pipeline.Deferred(ctx, cursor)) {
+      // The starter captures only references: trivially destructible, safe in a co_await.
+      early = co_await OnDeferred(to_deferred, [this, &ctx, &cursor](Middleware::Resume resume) {
+        pipeline.StartDeferred(ctx, cursor, std::move(resume));
+      });
+      if (!early) early = pipeline.RunInline(ctx, cursor);
+    }
+    if (early) {
       res = std::move(*early);
     } else if (pipeline.NeedsWorker(ctx, cursor)) {
       // The job captures only references: trivially destructible, safe in a co_await.

@@ -22,7 +22,14 @@ class FailoverLimiter final : public Limiter {
 
   Decision Decide(std::string_view key, std::span<const WindowSpec> windows) override;
 
+  // The same decision without holding the calling thread while Redis answers (pipelined
+  // transport only; otherwise decided right away). `done` runs exactly once, on this thread or
+  // on the Redis client's. `windows` must outlive the call (they live in the Policy).
+  using DecisionDone = std::function<void(const Decision& decision)>;
+  void DecideAsync(std::string_view key, std::span<const WindowSpec> windows, DecisionDone done);
+
   bool remote() const { return shared_ != nullptr; }
+  bool asynchronous() const { return shared_ != nullptr && shared_->asynchronous(); }
   bool failing_open() const { return failing_.load(std::memory_order_relaxed); }
 
   struct Stats {
@@ -36,6 +43,10 @@ class FailoverLimiter final : public Limiter {
 
  private:
   Decision FailOpen(std::string_view key, std::span<const WindowSpec> windows);
+  // Whether this decision may go to Redis (breaker closed, or this one is the half-open probe).
+  bool MayTryShared(bool& probe);
+  void SharedSucceeded(bool probe);
+  void SharedFailed(const char* error, bool probe);
 
   SharedLimiter* shared_;
   LocalLimiter& local_;

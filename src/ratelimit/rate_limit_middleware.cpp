@@ -58,11 +58,12 @@ RateLimitMiddleware::RateLimitMiddleware(const Policy& policy, FailoverLimiter& 
                                          bool decision_header)
     : policy_(policy), limiter_(limiter), decision_header_(decision_header) {}
 
-std::optional<http::Response> RateLimitMiddleware::OnRequest(http::RequestContext& ctx) {
-  if (!Limited(ctx) || !ctx.principal) return std::nullopt;
-  auto windows = policy_.For(ctx.principal->tier, ctx.route->route_class);
-  if (windows.empty()) return std::nullopt;
-  Decision d = limiter_.Decide(ctx.principal->user_id, windows);
+bool RateLimitMiddleware::Applies(const http::RequestContext& ctx) const {
+  return Limited(ctx) && ctx.principal && !ctx.principal->is_admin();
+}
+
+std::optional<http::Response> RateLimitMiddleware::Apply(
+    http::RequestContext& ctx, const Decision& d, std::span<const WindowSpec> windows) const {
   AppendRateLimitHeaders(d, windows,
                          policy_.PolicyHeader(ctx.principal->tier, ctx.route->route_class),
                          ctx.response_headers);
@@ -76,8 +77,28 @@ std::optional<http::Response> RateLimitMiddleware::OnRequest(http::RequestContex
   return std::nullopt;
 }
 
+std::optional<http::Response> RateLimitMiddleware::OnRequest(http::RequestContext& ctx) {
+  if (!Applies(ctx)) return std::nullopt;
+  auto windows = policy_.For(ctx.principal->tier, ctx.route->route_class);
+  if (windows.empty()) return std::nullopt;
+  return Apply(ctx, limiter_.Decide(ctx.principal->user_id, windows), windows);
+}
+
+bool RateLimitMiddleware::defers(const http::RequestContext& ctx) const {
+  return limiter_.asynchronous() && Applies(ctx);
+}
+
+void RateLimitMiddleware::Start(http::RequestContext& ctx, Resume resume) {
+  auto windows = policy_.For(ctx.principal->tier, ctx.route->route_class);
+  if (windows.empty()) return resume(std::nullopt);
+  limiter_.DecideAsync(ctx.principal->user_id, windows,
+                       [this, &ctx, windows, resume = std::move(resume)](const Decision& d) {
+                         resume(Apply(ctx, d, windows));
+                       });
+}
+
 bool RateLimitMiddleware::blocking(const http::RequestContext& ctx) const {
-  return limiter_.remote() && Limited(ctx) && ctx.principal && !ctx.principal->is_admin();
+  return limiter_.remote() && !limiter_.asynchronous() && Applies(ctx);
 }
 
 void RateLimitMiddleware::OnResponse(http::RequestContext& ctx, http::Response& res) {

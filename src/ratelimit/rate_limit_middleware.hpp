@@ -34,11 +34,17 @@ class RateLimitMiddleware final : public http::Middleware {
   RateLimitMiddleware(const Policy& policy, FailoverLimiter& limiter, bool decision_header);
   std::optional<http::Response> OnRequest(http::RequestContext& ctx) override;
   void OnResponse(http::RequestContext& ctx, http::Response& res) override;
-  // Redis decisions block, so they run on the worker pool (where the routes limited today run
-  // anyway); public routes and admins never wait for that hop.
+  // Pipelined Redis decisions defer: the request waits without a thread. A blocking transport
+  // (Upstash REST) runs on the worker pool. Public routes and admins never wait.
+  bool defers(const http::RequestContext& ctx) const override;
+  void Start(http::RequestContext& ctx, Resume resume) override;
   bool blocking(const http::RequestContext& ctx) const override;
 
  private:
+  bool Applies(const http::RequestContext& ctx) const;
+  // Headers for the response; the 429 when refused.
+  std::optional<http::Response> Apply(http::RequestContext& ctx, const Decision& decision,
+                                      std::span<const WindowSpec> windows) const;
   const Policy& policy_;
   FailoverLimiter& limiter_;
   bool decision_header_;

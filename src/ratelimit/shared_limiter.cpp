@@ -49,7 +49,10 @@ return out
 }
 
 SharedLimiter::SharedLimiter(redis::ScriptRunner& runner, std::string prefix)
-    : runner_(runner), prefix_(std::move(prefix)) {}
+    : runner_(&runner), prefix_(std::move(prefix)) {}
+
+SharedLimiter::SharedLimiter(redis::AsyncRedis& redis, std::string prefix)
+    : async_(&redis), prefix_(std::move(prefix)) {}
 
 std::string SharedLimiter::KeyFor(std::string_view key, std::string_view window) const {
   std::string out;
@@ -62,17 +65,22 @@ std::string SharedLimiter::KeyFor(std::string_view key, std::string_view window)
   return out;
 }
 
-Decision SharedLimiter::Decide(std::string_view key, std::span<const WindowSpec> windows) {
-  Decision d;
-  d.source = DecisionSource::kShared;
-  d.count = std::min(windows.size(), kMaxWindows);
-  std::vector<std::string> key_list, args;
-  for (std::size_t i = 0; i < d.count; ++i) {
-    key_list.push_back(KeyFor(key, windows[i].name));
+void SharedLimiter::Arguments(std::string_view key, std::span<const WindowSpec> windows,
+                              std::vector<std::string>& keys,
+                              std::vector<std::string>& args) const {
+  std::size_t count = std::min(windows.size(), kMaxWindows);
+  for (std::size_t i = 0; i < count; ++i) {
+    keys.push_back(KeyFor(key, windows[i].name));
     args.push_back(std::to_string(windows[i].limit));
     args.push_back(std::to_string(windows[i].length_us));
   }
-  std::vector<long long> reply = runner_.Run(SlidingLogScript(), key_list, args);
+}
+
+Decision SharedLimiter::Parse(const std::vector<long long>& reply,
+                              std::span<const WindowSpec> windows) {
+  Decision d;
+  d.source = DecisionSource::kShared;
+  d.count = std::min(windows.size(), kMaxWindows);
   if (reply.size() != 2 + 2 * d.count) throw redis::RedisError("script reply has a wrong shape");
   d.admitted = reply[0] == 1;
   d.now_us = reply[1];
@@ -85,6 +93,33 @@ Decision SharedLimiter::Decide(std::string_view key, std::span<const WindowSpec>
     w.refused = !d.admitted && w.used >= w.limit;
   }
   return d;
+}
+
+Decision SharedLimiter::Decide(std::string_view key, std::span<const WindowSpec> windows) {
+  std::vector<std::string> keys, args;
+  Arguments(key, windows, keys, args);
+  if (runner_ != nullptr) return Parse(runner_->Run(SlidingLogScript(), keys, args), windows);
+  return Parse(async_->RunScriptAndWait(SlidingLogScript(), std::move(keys), std::move(args)),
+               windows);
+}
+
+void SharedLimiter::DecideAsync(std::string_view key, std::span<const WindowSpec> windows,
+                                DecisionDone done) {
+  std::vector<std::string> keys, args;
+  Arguments(key, windows, keys, args);
+  // The window specs live in the policy, which outlives every request.
+  async_->RunScript(
+      SlidingLogScript(), std::move(keys), std::move(args),
+      [windows, done = std::move(done)](std::vector<long long> reply, const char* error) {
+        if (error != nullptr) return done(Decision{}, error);
+        Decision d;
+        try {
+          d = Parse(reply, windows);
+        } catch (const redis::RedisError& e) {
+          return done(Decision{}, "script reply has a wrong shape");
+        }
+        done(d, nullptr);
+      });
 }
 
 }  // namespace vf::ratelimit

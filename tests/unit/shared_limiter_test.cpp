@@ -8,8 +8,12 @@
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -22,7 +26,9 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 
-class SharedLimiterTest : public ::testing::Test {
+// Every test runs over both transports: pooled blocking connections ("blocking") and the
+// pipelined asynchronous connection the server uses for REDIS_URL ("pipelined").
+class SharedLimiterTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const char* url = std::getenv("VOICEFIT_TEST_REDIS_URL");
@@ -30,11 +36,13 @@ class SharedLimiterTest : public ::testing::Test {
     endpoint_ = redis::ParseRedisUrl(url);
     runner_ =
         std::make_unique<redis::HiredisScriptRunner>(endpoint_, std::chrono::milliseconds(500));
+    async_ = std::make_unique<redis::AsyncRedis>(endpoint_, std::chrono::milliseconds(500));
     // Each test gets keys of its own.
     prefix_ =
         "vf:test:" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
         ":" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ":";
-    limiter_ = std::make_unique<SharedLimiter>(*runner_, prefix_);
+    limiter_ = GetParam() == "pipelined" ? std::make_unique<SharedLimiter>(*async_, prefix_)
+                                         : std::make_unique<SharedLimiter>(*runner_, prefix_);
     admin_ = redis::Connect(endpoint_, std::chrono::milliseconds(500));
   }
 
@@ -49,16 +57,17 @@ class SharedLimiterTest : public ::testing::Test {
 
   redis::RedisEndpoint endpoint_;
   std::unique_ptr<redis::HiredisScriptRunner> runner_;
+  std::unique_ptr<redis::AsyncRedis> async_;
   std::string prefix_;
   std::unique_ptr<SharedLimiter> limiter_;
   redis::ContextPtr admin_;
 };
 
-TEST_F(SharedLimiterTest, KeysShareAHashTagPerUser) {
+TEST_P(SharedLimiterTest, KeysShareAHashTagPerUser) {
   EXPECT_EQ(limiter_->KeyFor("user-1", "ai"), prefix_ + "{user-1}:ai");
 }
 
-TEST_F(SharedLimiterTest, AdmitsUpToTheLimitAndRefusalChargesNeither) {
+TEST_P(SharedLimiterTest, AdmitsUpToTheLimitAndRefusalChargesNeither) {
   std::array<WindowSpec, 2> both{WindowSpec{"general", 5, 3600 * kSecond},
                                  WindowSpec{"ai", 2, 60 * kSecond}};
   ASSERT_TRUE(limiter_->Decide("u", both).admitted);
@@ -81,7 +90,7 @@ TEST_F(SharedLimiterTest, AdmitsUpToTheLimitAndRefusalChargesNeither) {
   EXPECT_EQ(Command("LLEN %s", limiter_->KeyFor("u", "ai")), 2);
 }
 
-TEST_F(SharedLimiterTest, EveryKeyHasATtlOfItsWindow) {
+TEST_P(SharedLimiterTest, EveryKeyHasATtlOfItsWindow) {
   std::array<WindowSpec, 2> both{WindowSpec{"general", 5, 3600 * kSecond},
                                  WindowSpec{"ai", 2, 60 * kSecond}};
   limiter_->Decide("u", both);
@@ -93,7 +102,7 @@ TEST_F(SharedLimiterTest, EveryKeyHasATtlOfItsWindow) {
   EXPECT_LE(ai_ttl, 60'000);
 }
 
-TEST_F(SharedLimiterTest, ReloadsTheScriptAfterNoScript) {
+TEST_P(SharedLimiterTest, ReloadsTheScriptAfterNoScript) {
   WindowSpec w{"general", 10, 60 * kSecond};
   ASSERT_TRUE(limiter_->Decide("u", std::span(&w, 1)).admitted);
   Command("SCRIPT FLUSH");
@@ -104,10 +113,13 @@ TEST_F(SharedLimiterTest, ReloadsTheScriptAfterNoScript) {
 
 // A premium user at both full limits (300 per hour + 50 per minute) in Redis's own accounting,
 // with the production key names and a Supabase user id (a UUID).
-TEST_F(SharedLimiterTest, PremiumUserAtFullLimitsFitsInFourKilobytes) {
-  SharedLimiter production(*runner_);
+TEST_P(SharedLimiterTest, PremiumUserAtFullLimitsFitsInFourKilobytes) {
+  SharedLimiter production =
+      GetParam() == "pipelined" ? SharedLimiter(*async_) : SharedLimiter(*runner_);
   std::string user =
-      "6f1c2d3e-4b5a-4789-9abc-" + std::to_string(1000'0000'0000 + std::rand() % 1000'0000'0000LL);
+      "6f1c2d3e-4b5a-4789-9abc-" +
+      std::to_string(100000000000 +
+                     std::chrono::steady_clock::now().time_since_epoch().count() % 100000000000);
   std::array<WindowSpec, 2> premium{WindowSpec{"general", 300, 3600 * kSecond},
                                     WindowSpec{"ai", 50, 60 * kSecond}};
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(production.Decide(user, premium).admitted);
@@ -128,7 +140,7 @@ TEST_F(SharedLimiterTest, PremiumUserAtFullLimitsFitsInFourKilobytes) {
 // 16 threads, each with its own connection, hammer one user on both windows. Every decision
 // carries Redis's clock; the admitted stamps must satisfy the rule exactly, and every refusal
 // must be justified by a full window at that instant.
-TEST_F(SharedLimiterTest, ConcurrentDecisionsFollowTheExactRule) {
+TEST_P(SharedLimiterTest, ConcurrentDecisionsFollowTheExactRule) {
   std::array<WindowSpec, 2> both{WindowSpec{"general", 40, 2 * kSecond},
                                  WindowSpec{"ai", 15, kSecond / 2}};
   struct Record {
@@ -208,7 +220,7 @@ TEST(FailoverLimiterTest, FailsOpenToTheLocalLimiterAndSkipsRedisForAWhile) {
   EXPECT_EQ(limiter.stats().breaker_opened, 1u);  // still the same outage: logged once
 }
 
-TEST_F(SharedLimiterTest, SharedLimitsResumeWhenRedisAnswersAgain) {
+TEST_P(SharedLimiterTest, SharedLimitsResumeWhenRedisAnswersAgain) {
   // Start on a dead address, then point at the live Redis (as a restart would look).
   std::atomic<bool> alive{false};
   struct Switching final : redis::ScriptRunner {
@@ -237,6 +249,82 @@ TEST_F(SharedLimiterTest, SharedLimitsResumeWhenRedisAnswersAgain) {
   EXPECT_EQ(limiter.Decide("u", std::span(&w, 1)).source, DecisionSource::kShared);  // probe
   EXPECT_FALSE(limiter.failing_open());
   EXPECT_EQ(limiter.Decide("u", std::span(&w, 1)).source, DecisionSource::kShared);
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, SharedLimiterTest, ::testing::Values("blocking", "pipelined"),
+                         [](const auto& param_info) { return param_info.param; });
+
+// A peer that accepts connections and never answers: a stalled Redis.
+class SilentPeer {
+ public:
+  SilentPeer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 16);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentPeer() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(AsyncRedisTest, AStalledRedisFailsEveryWaitingCommandAtTheTimeout) {
+  SilentPeer peer;
+  redis::AsyncRedis stalled({.host = "127.0.0.1", .port = peer.port()},
+                            std::chrono::milliseconds(50));
+  SharedLimiter shared(stalled);
+  WindowSpec w{"general", 3, 60 * kSecond};
+  std::atomic<int> answered{0};
+  std::vector<std::chrono::steady_clock::duration> waited(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto start = std::chrono::steady_clock::now();
+      EXPECT_THROW(shared.Decide("u", std::span(&w, 1)), redis::RedisError);
+      waited[i] = std::chrono::steady_clock::now() - start;
+      ++answered;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(answered.load(), 8);
+  for (auto d : waited) {
+    EXPECT_GE(d, std::chrono::milliseconds(45));
+    EXPECT_LT(d, std::chrono::milliseconds(400));
+  }
+}
+
+TEST(FailoverLimiterTest, AsyncDecisionsFailOpenWhenRedisStalls) {
+  SilentPeer peer;
+  redis::AsyncRedis stalled({.host = "127.0.0.1", .port = peer.port()},
+                            std::chrono::milliseconds(50));
+  SharedLimiter shared(stalled);
+  LocalLimiter local({});
+  FailoverLimiter limiter(&shared, local, std::chrono::milliseconds(1000));
+  static const WindowSpec w{"general", 2, 60 * kSecond};
+  auto decide = [&] {
+    std::promise<Decision> answer;
+    limiter.DecideAsync("u", std::span(&w, 1), [&](const Decision& d) { answer.set_value(d); });
+    return answer.get_future().get();
+  };
+  auto start = std::chrono::steady_clock::now();
+  Decision first = decide();
+  EXPECT_EQ(first.source, DecisionSource::kFailOpen);
+  EXPECT_TRUE(first.admitted);
+  // The breaker is open now: the next decisions do not wait for Redis at all, and still limit.
+  auto second_start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(decide().admitted);
+  EXPECT_FALSE(decide().admitted);
+  EXPECT_LT(std::chrono::steady_clock::now() - second_start, std::chrono::milliseconds(20));
+  EXPECT_LT(second_start - start, std::chrono::milliseconds(400));
+  EXPECT_EQ(limiter.stats().shared_errors, 1u);
 }
 
 }  // namespace
