@@ -1,6 +1,6 @@
 // Fuzzes the request-side parsers: JSON bodies against a route schema, RFC 3339 times, request
-// targets, query strings and routing. Properties: no crash, and every time that parses formats
-// back to text that parses to the same instant.
+// targets, query strings, routing and X-Forwarded-For. Properties: no crash, and every time that
+// parses formats back to text that parses to the same instant.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -9,6 +9,7 @@
 #include "core/time.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "ratelimit/client_address.hpp"
 
 namespace {
 
@@ -60,5 +61,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)req.QueryParam("since");
     (void)Routes().Find("GET", path);
   }
+
+  // X-Forwarded-For from a trusted proxy: the client key is always a well-formed address key.
+  static const vf::ratelimit::ClientAddressResolver resolver({"10.0.0.0/8", "fd00::/8"});
+  vf::http::Request forwarded;
+  forwarded.remote_address = "10.0.0.1";
+  forwarded.headers.push_back({"X-Forwarded-For", input});
+  std::string key = resolver.Key(forwarded);
+  if (key.empty() || key.size() > 48) __builtin_trap();
+  (void)vf::ratelimit::ParseIp(input);
   return 0;
 }
