@@ -90,6 +90,7 @@ json BuildOpenApi(const http::Router& router, const std::string& version) {
   json paths = json::object();
   std::set<std::string> tags;
   for (const auto& r : router.routes()) {
+    if (r->doc.hidden) continue;
     paths[r->path][Lower(r->method)] = Operation(*r);
     tags.insert(r->doc.tag);
   }
@@ -170,6 +171,8 @@ void AddAllRoutes(http::Router& router, const ApiDeps& deps) {
   AddRunRoutes(router, deps);
   AddInjuryRoutes(router, deps);
   AddAccountRoutes(router, deps);
+  AddMonitoringRoutes(router, deps);
+  AddWebRoutes(router, deps);
   AddOpenApiRoute(router, deps);
 }
 

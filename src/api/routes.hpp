@@ -9,14 +9,28 @@ namespace vf::store {
 class Store;
 }
 
+namespace vf::monitoring {
+class Registry;
+class Monitor;
+}  // namespace vf::monitoring
+
 namespace vf::api {
 
 class HealthService;
+
+// Filled in after the router is built: the request metrics need the finished route table, and
+// the monitoring routes need the metrics.
+struct MonitoringHandles {
+  monitoring::Registry* registry = nullptr;
+  monitoring::Monitor* monitor = nullptr;
+};
 
 struct ApiDeps {
   store::Store& store;
   HealthService& health;
   std::string version;
+  const MonitoringHandles* monitoring = nullptr;
+  std::string web_dir;  // dashboard and docs pages; empty: not served
 };
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);
@@ -25,6 +39,10 @@ void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps);
 void AddRunRoutes(http::Router& router, const ApiDeps& deps);
 void AddInjuryRoutes(http::Router& router, const ApiDeps& deps);
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps);
+// GET /metrics, /api/monitoring/summary and /api/monitoring/alerts.
+void AddMonitoringRoutes(http::Router& router, const ApiDeps& deps);
+// The dashboard and API-reference pages and their assets, from web/assets.json.
+void AddWebRoutes(http::Router& router, const ApiDeps& deps);
 // Last: it describes every route added before it (and itself).
 void AddOpenApiRoute(http::Router& router, const ApiDeps& deps);
 

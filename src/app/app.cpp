@@ -8,6 +8,10 @@
 #include "core/log.hpp"
 #include "http/middleware.hpp"
 #include "http/server.hpp"
+#include "monitoring/families.hpp"
+#include "monitoring/monitor.hpp"
+#include "monitoring/process_stats.hpp"
+#include "monitoring/request_metrics.hpp"
 #include "ratelimit/rate_limit_middleware.hpp"
 #include "redis/async_redis.hpp"
 #include "redis/redis_health.hpp"
@@ -95,6 +99,15 @@ struct RateLimiting {
             false};
   }
 
+  monitoring::RateLimitStatus Status(const Config& config) const {
+    monitoring::RateLimitStatus s;
+    if (!config.rate_limit.enabled) return s;
+    s.backend = shared ? shared->transport() : "in-process";
+    s.failing_open = limiter->failing_open();
+    s.fail_open_decisions = limiter->stats().fail_open_decisions;
+    return s;
+  }
+
   ratelimit::Policy policy;
   ratelimit::LocalLimiter fallback;          // all decisions without Redis; fail-open ones with it
   ratelimit::LocalLimiter addresses;         // requests without a valid token, per client address
@@ -103,6 +116,65 @@ struct RateLimiting {
   std::unique_ptr<ratelimit::SharedLimiter> shared;
   std::unique_ptr<ratelimit::FailoverLimiter> limiter;
 };
+
+// The last health snapshot's checks: the monitor reads dependency states from it instead of
+// probing again.
+json HealthChecks(const api::HealthService& health) {
+  json body = json::parse(health.Current()->body, nullptr, false);
+  return body.is_object() && body.contains("checks") ? body["checks"] : json::object();
+}
+
+// Gauges and counters read when scraped: the process, the worker pool, dependencies, the rate
+// limiter's own counts.
+void RegisterProcessMetrics(monitoring::Registry& registry, const api::HealthService& health,
+                            const RateLimiting& rate_limiting, const http::WorkerPool& workers) {
+  using monitoring::ReadProcessStats;
+  registry.AddCallbackGauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+                            [] { return static_cast<double>(ReadProcessStats().resident_bytes); });
+  registry.AddCallbackCounter("process_cpu_seconds_total",
+                              "Total user and system CPU time spent in seconds.",
+                              [] { return ReadProcessStats().cpu_seconds; });
+  registry.AddCallbackGauge("process_open_fds", "Number of open file descriptors.",
+                            [] { return static_cast<double>(ReadProcessStats().open_fds); });
+  double start = ReadProcessStats().start_time_s;
+  registry.AddCallbackGauge("process_start_time_seconds",
+                            "Start time of the process since unix epoch in seconds.",
+                            [start] { return start; });
+  registry.AddCallbackGauge("voicefit_worker_queue_depth", "Blocking jobs waiting for a worker.",
+                            [&workers] { return static_cast<double>(workers.queued()); });
+  registry.AddCallbackCounter("voicefit_worker_queue_refused_total",
+                              "Requests answered 503 because the worker queue was full.",
+                              [&workers] { return static_cast<double>(workers.refused()); });
+  auto& up = registry.AddCallbackGaugeFamily(
+      "voicefit_dependency_up",
+      "1 when the dependency's last health check passed, else 0; unconfigured ones are left out.",
+      {"dependency"});
+  json checks_now = HealthChecks(health);  // items() refers into it: keep it alive
+  for (const auto& [name, check] : checks_now.items()) {
+    if (check.value("status", "") == "not_configured") continue;
+    up.With({name}).read = [&health, dependency = name] {
+      json checks = HealthChecks(health);
+      return checks.contains(dependency) && checks[dependency].value("status", "down") != "down"
+                 ? 1.0
+                 : 0.0;
+    };
+  }
+  registry.AddCallbackCounter(
+      "voicefit_rate_limit_fail_open_total",
+      "Rate-limit decisions made in-process because Redis failed or was skipped.",
+      [&rate_limiting] {
+        return static_cast<double>(rate_limiting.limiter->stats().fail_open_decisions);
+      });
+  registry.AddCallbackCounter(
+      "voicefit_rate_limit_shared_errors_total", "Redis rate-limit calls that failed or timed out.",
+      [&rate_limiting] {
+        return static_cast<double>(rate_limiting.limiter->stats().shared_errors);
+      });
+  registry.AddCallbackGauge(
+      "voicefit_rate_limit_failing_open",
+      "1 while rate limits are decided in-process because Redis failed.",
+      [&rate_limiting] { return rate_limiting.limiter->failing_open() ? 1.0 : 0.0; });
+}
 
 }  // namespace
 
@@ -144,26 +216,67 @@ int Serve(const Config& config) {
   if (config.rate_limit.enabled) health.AddProbe(rate_limiting.Probe());
   health.Start();
 
+  monitoring::Registry registry;
+  monitoring::RateLimitMetrics rate_limit_metrics(registry);
+  monitoring::CacheMetrics cache_metrics(registry);
+  monitoring::RagMetrics rag_metrics(registry);
+  monitoring::ModelMetrics model_metrics(registry);
+  api::MonitoringHandles monitoring_handles;
+
   http::Router router;
-  api::AddAllRoutes(router, {.store = *store, .health = health, .version = kVersion});
+  api::AddAllRoutes(router, {.store = *store,
+                             .health = health,
+                             .version = kVersion,
+                             .monitoring = &monitoring_handles,
+                             .web_dir = config.monitoring.web_dir});
+  // Made after the route table is complete: one series per route.
+  monitoring::RequestMetrics request_metrics(registry, router);
+  http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
+  RegisterProcessMetrics(registry, health, rate_limiting, workers);
+
+  monitoring::MonitorSources sources{
+      .health_checks = [&health] { return HealthChecks(health); },
+      .rate_limit = [&rate_limiting, &config] { return rate_limiting.Status(config); },
+      .queue =
+          [&workers] {
+            return monitoring::QueueStatus{workers.queued(), workers.capacity(), workers.refused()};
+          }};
+  const auto& mc = config.monitoring;
+  monitoring::Monitor monitor(
+      {request_metrics, rate_limit_metrics, cache_metrics, rag_metrics, model_metrics},
+      std::move(sources),
+      {.sample_every = mc.sample_interval,
+       .evaluate_every = mc.alert_interval,
+       .thresholds = {.error_ratio = static_cast<double>(mc.error_rate_percent) / 100,
+                      .p95_ms = static_cast<double>(mc.p95_ms),
+                      .cache_hit_rate = static_cast<double>(mc.cache_hit_rate_percent) / 100,
+                      .cache_warmup_s = static_cast<double>(mc.cache_warmup.count()),
+                      .model_errors = static_cast<uint64_t>(mc.model_errors),
+                      .queue_saturation = static_cast<double>(mc.queue_saturation_percent) / 100},
+       .webhook_url = mc.webhook_url,
+       .version = kVersion});
+  monitoring_handles = {.registry = &registry, .monitor = &monitor};
+  monitor.Start();
 
   // The chain's order and the reasons for it are in http/middleware.hpp.
   http::Pipeline pipeline;
   pipeline.Add(std::make_unique<http::RequestIdMiddleware>());
   if (config.server.access_log) pipeline.Add(std::make_unique<http::AccessLogMiddleware>());
+  if (mc.metrics) pipeline.Add(std::make_unique<monitoring::MetricsMiddleware>(request_metrics));
   if (config.rate_limit.enabled) {
     pipeline.Add(std::make_unique<ratelimit::AddressLimitMiddleware>(
-        rate_limiting.policy, rate_limiting.addresses, std::move(address_resolver)));
+        rate_limiting.policy, rate_limiting.addresses, std::move(address_resolver),
+        &rate_limit_metrics));
   }
   pipeline.Add(std::make_unique<auth::AuthMiddleware>(verifier, jwks.get()));
   if (config.rate_limit.enabled) {
     pipeline.Add(std::make_unique<ratelimit::RateLimitMiddleware>(
-        rate_limiting.policy, *rate_limiting.limiter, config.rate_limit.decision_header));
+        rate_limiting.policy, *rate_limiting.limiter, config.rate_limit.decision_header,
+        &rate_limit_metrics));
   } else {
     log::Warn("ENABLE_RATE_LIMITING=false: requests are not rate limited");
   }
 
-  http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
   http::Server server(config.server, router, pipeline, workers);
   uint16_t port = server.Listen();
   log::Write(log::Level::kInfo, "listening",
@@ -174,6 +287,7 @@ int Serve(const Config& config) {
   log::Flush();
   server.Run();
   workers.Stop();
+  monitor.Stop();
   health.Stop();
   log::Info("stopped");
   log::Flush();

@@ -132,6 +132,27 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
+void ReadMonitoring(const Reader& r, MonitoringConfig& m) {
+  r.Bool("ENABLE_METRICS", m.metrics);
+  r.Seconds("METRICS_SAMPLE_INTERVAL_S", m.sample_interval, 1, 60);
+  r.Seconds("ALERT_EVAL_INTERVAL_S", m.alert_interval, 1, 3600);
+  r.String("ALERT_WEBHOOK_URL", m.webhook_url);
+  if (!m.webhook_url.empty() && m.webhook_url.rfind("http://", 0) != 0 &&
+      m.webhook_url.rfind("https://", 0) != 0) {
+    throw ConfigError("ALERT_WEBHOOK_URL: must start with http:// or https://");
+  }
+  r.Integer("ALERT_ERROR_RATE_PERCENT", m.error_rate_percent, 0, 100);
+  r.Integer("ALERT_P95_MS", m.p95_ms, 1, 600'000);
+  r.Integer("ALERT_CACHE_HIT_RATE_PERCENT", m.cache_hit_rate_percent, 0, 100);
+  r.Seconds("ALERT_CACHE_WARMUP_S", m.cache_warmup, 0, 86400);
+  r.Integer("ALERT_MODEL_ERRORS", m.model_errors, 1, 1'000'000);
+  r.Integer("ALERT_QUEUE_SATURATION_PERCENT", m.queue_saturation_percent, 1, 100);
+#ifdef VOICEFIT_DEFAULT_WEB_DIR
+  m.web_dir = VOICEFIT_DEFAULT_WEB_DIR;
+#endif
+  r.String("WEB_DIR", m.web_dir);
+}
+
 void ReadRateLimit(const Reader& r, RateLimitConfig& rl) {
   constexpr long long kMaxQuota = 1'000'000;
   r.Bool("ENABLE_RATE_LIMITING", rl.enabled);
@@ -174,6 +195,17 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"RATE_LIMIT_BREAKER_OPEN_MS", "time Redis is skipped after a failure (1000)"},
       {"RATE_LIMIT_MEMORY_MB", "memory budget of the in-process limiter (64)"},
       {"RATE_LIMIT_DECISION_HEADER", "add VoiceFit-RateLimit-Clock to responses (false)"},
+      {"ENABLE_METRICS", "record request metrics: true/false (true)"},
+      {"METRICS_SAMPLE_INTERVAL_S", "step of the 5-minute window and dashboard series (5)"},
+      {"ALERT_EVAL_INTERVAL_S", "how often alert rules run, in seconds (5)"},
+      {"ALERT_WEBHOOK_URL", "receives a JSON POST when an alert fires or clears (unset)"},
+      {"ALERT_ERROR_RATE_PERCENT", "5xx share over 5 minutes that fires error_rate_high (2)"},
+      {"ALERT_P95_MS", "p95 latency over 5 minutes that fires latency_p95_high (1000)"},
+      {"ALERT_CACHE_HIT_RATE_PERCENT", "hit rate under which cache_hit_rate_low fires (50)"},
+      {"ALERT_CACHE_WARMUP_S", "no cache hit-rate alert before this uptime (300)"},
+      {"ALERT_MODEL_ERRORS", "model-call errors over 5 minutes that fire an alert (5)"},
+      {"ALERT_QUEUE_SATURATION_PERCENT", "worker queue fill that fires an alert (80)"},
+      {"WEB_DIR", "folder of the dashboard and docs pages (the source tree's web/)"},
       {"SUPABASE_JWT_SECRET", "HS256 secret of Supabase access tokens"},
       {"SUPABASE_URL", "project URL; its JWKS verifies ES256/RS256 tokens"},
       {"SUPABASE_JWKS_PATH", "a JWKS file to use instead of fetching one"},
@@ -226,6 +258,7 @@ Config LoadConfig(const SettingLookup& lookup) {
   if (c.database_url.empty()) throw ConfigError("DATABASE_URL: must not be empty");
   r.String("REDIS_URL", c.redis_url);
   ReadRateLimit(r, c.rate_limit);
+  ReadMonitoring(r, c.monitoring);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");

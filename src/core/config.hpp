@@ -63,10 +63,26 @@ struct RateLimitConfig {
   bool decision_header = false;  // audit header with each decision's clock (tests, debugging)
 };
 
+// Metrics, alert rules and the dashboard (SPEC.md §5).
+struct MonitoringConfig {
+  bool metrics = true;                      // ENABLE_METRICS: the request-metrics stage
+  std::chrono::seconds sample_interval{5};  // series resolution and 5-minute window step
+  std::chrono::seconds alert_interval{5};   // how often alert rules are evaluated
+  std::string webhook_url;                  // ALERT_WEBHOOK_URL
+  int64_t error_rate_percent = 2;
+  int64_t p95_ms = 1000;
+  int64_t cache_hit_rate_percent = 50;
+  std::chrono::seconds cache_warmup{300};
+  int64_t model_errors = 5;
+  int64_t queue_saturation_percent = 80;
+  std::string web_dir;  // WEB_DIR: dashboard and docs pages (default: the source tree's web/)
+};
+
 struct Config {
   ServerConfig server;
   AuthConfig auth;
   RateLimitConfig rate_limit;
+  MonitoringConfig monitoring;
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
   std::string upstash_redis_rest_url, upstash_redis_rest_token;

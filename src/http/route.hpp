@@ -37,6 +37,7 @@ struct RouteDoc {
   int success_status = 200;
   std::string success_content_type = "application/json";
   std::vector<QueryParamDoc> query;
+  bool hidden = false;  // not an API operation (static pages and their assets)
 };
 
 struct Route {

@@ -2,8 +2,10 @@
 // A fixed set of threads for blocking work with a bounded queue: when the queue is full, work is
 // refused at once (the caller answers 503) instead of piling up.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -25,10 +27,15 @@ class WorkerPool {
   void Stop();
 
   unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
+  std::size_t capacity() const { return capacity_; }
+  // Jobs waiting for a thread now; jobs refused because the queue was full, since start.
+  std::size_t queued() const;
+  uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
-  std::mutex mu_;
+  mutable std::mutex mu_;
+  std::atomic<uint64_t> refused_{0};
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   std::size_t capacity_;

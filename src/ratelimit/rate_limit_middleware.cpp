@@ -29,12 +29,16 @@ void MoveHeaders(std::vector<http::Header>& from, http::Response& res) {
 }  // namespace
 
 AddressLimitMiddleware::AddressLimitMiddleware(const Policy& policy, LocalLimiter& limiter,
-                                               ClientAddressResolver resolver)
-    : policy_(policy), limiter_(limiter), resolver_(std::move(resolver)) {}
+                                               ClientAddressResolver resolver,
+                                               monitoring::RateLimitMetrics* metrics)
+    : policy_(policy), limiter_(limiter), resolver_(std::move(resolver)) {
+  if (metrics != nullptr) refused_ = &metrics->decisions.With({"anonymous", "any", "limited"});
+}
 
 http::Response AddressLimitMiddleware::Refuse(const http::RequestContext& ctx,
                                               const Decision& d) const {
   std::span<const WindowSpec> window(&policy_.anonymous(), 1);
+  if (refused_ != nullptr) refused_->Add();
   http::Response r = TooManyRequests(d, window, ctx.request.path);
   AppendRateLimitHeaders(d, window, policy_.anonymous_header(), r.headers);
   return r;
@@ -55,8 +59,19 @@ void AddressLimitMiddleware::OnResponse(http::RequestContext& ctx, http::Respons
 }
 
 RateLimitMiddleware::RateLimitMiddleware(const Policy& policy, FailoverLimiter& limiter,
-                                         bool decision_header)
-    : policy_(policy), limiter_(limiter), decision_header_(decision_header) {}
+                                         bool decision_header,
+                                         monitoring::RateLimitMetrics* metrics)
+    : policy_(policy), limiter_(limiter), decision_header_(decision_header) {
+  if (metrics == nullptr) return;
+  for (int tier = 0; tier < 2; ++tier) {
+    for (int cls = 0; cls < 2; ++cls) {
+      for (int result = 0; result < 2; ++result) {
+        decisions_[tier][cls][result] = &metrics->decisions.With(
+            {tier ? "premium" : "free", cls ? "ai" : "general", result ? "limited" : "allowed"});
+      }
+    }
+  }
+}
 
 bool RateLimitMiddleware::Applies(const http::RequestContext& ctx) const {
   return Limited(ctx) && ctx.principal && !ctx.principal->is_admin();
@@ -67,6 +82,10 @@ std::optional<http::Response> RateLimitMiddleware::Apply(
   AppendRateLimitHeaders(d, windows,
                          policy_.PolicyHeader(ctx.principal->tier, ctx.route->route_class),
                          ctx.response_headers);
+  auto* counter =
+      decisions_[ctx.principal->tier == Tier::kPremium ? 1 : 0]
+                [ctx.route->route_class == http::RouteClass::kAi ? 1 : 0][d.admitted ? 0 : 1];
+  if (counter != nullptr) counter->Add();
   if (decision_header_) {
     std::string clock = std::to_string(d.now_us) + ";source=";
     clock += SourceName(d.source);

@@ -7,6 +7,7 @@
 //    admin and public routes pass. Headers go on every limited response, 429 included.
 
 #include "http/pipeline.hpp"
+#include "monitoring/families.hpp"
 #include "ratelimit/client_address.hpp"
 #include "ratelimit/failover_limiter.hpp"
 #include "ratelimit/policy.hpp"
@@ -16,7 +17,8 @@ namespace vf::ratelimit {
 class AddressLimitMiddleware final : public http::Middleware {
  public:
   AddressLimitMiddleware(const Policy& policy, LocalLimiter& limiter,
-                         ClientAddressResolver resolver);
+                         ClientAddressResolver resolver,
+                         monitoring::RateLimitMetrics* metrics = nullptr);
   std::optional<http::Response> OnRequest(http::RequestContext& ctx) override;
   void OnResponse(http::RequestContext& ctx, http::Response& res) override;
 
@@ -25,13 +27,15 @@ class AddressLimitMiddleware final : public http::Middleware {
   const Policy& policy_;
   LocalLimiter& limiter_;
   ClientAddressResolver resolver_;
+  monitoring::Counter* refused_ = nullptr;
 };
 
 class RateLimitMiddleware final : public http::Middleware {
  public:
   // `decision_header`: add VoiceFit-RateLimit-Clock (the deciding clock's µs and the source), so
   // tests can audit decisions against the exact rule.
-  RateLimitMiddleware(const Policy& policy, FailoverLimiter& limiter, bool decision_header);
+  RateLimitMiddleware(const Policy& policy, FailoverLimiter& limiter, bool decision_header,
+                      monitoring::RateLimitMetrics* metrics = nullptr);
   std::optional<http::Response> OnRequest(http::RequestContext& ctx) override;
   void OnResponse(http::RequestContext& ctx, http::Response& res) override;
   // Pipelined Redis decisions defer: the request waits without a thread. A blocking transport
@@ -48,6 +52,8 @@ class RateLimitMiddleware final : public http::Middleware {
   const Policy& policy_;
   FailoverLimiter& limiter_;
   bool decision_header_;
+  // [premium][ai][limited]; null without metrics
+  std::array<std::array<std::array<monitoring::Counter*, 2>, 2>, 2> decisions_{};
 };
 
 }  // namespace vf::ratelimit
