@@ -31,7 +31,17 @@ RequestMetrics::RequestMetrics(Registry& registry, const http::Router& router) {
     series_.push_back(std::move(s));
     return series_.back().get();
   };
-  for (const auto& r : router.routes()) by_route_[r.get()] = add(r->method, r->path);
+  // Static pages and their assets share one series: they are not API operations, and a series
+  // each would crowd the API's own.
+  RouteSeries* web = nullptr;
+  for (const auto& r : router.routes()) {
+    if (r->doc.hidden) {
+      if (web == nullptr) web = add("GET", "static");
+      by_route_[r.get()] = web;
+    } else {
+      by_route_[r.get()] = add(r->method, r->path);
+    }
+  }
   unmatched_ = add("ANY", "unmatched");
 }
 

@@ -22,7 +22,8 @@ class RequestMetrics {
   RequestMetrics(Registry& registry, const http::Router& router);
 
   struct RouteSeries {
-    std::string method, route;  // route template; "unmatched" for 404/405 answers
+    // Route template; "static" for the web pages and assets, "unmatched" for 404/405 answers.
+    std::string method, route;
     std::array<Counter*, 4> by_class{};
     Counter* limited = nullptr;  // 429s
     Histogram* latency = nullptr;
