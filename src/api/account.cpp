@@ -10,13 +10,15 @@ using nlohmann::json;
 
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
+  auto changed = deps.user_data_changed;
   json count{{"type", "integer"}};
   router.Add({.method = "DELETE",
               .path = "/api/me",
               .handler =
-                  [store](http::RequestContext& ctx) {
+                  [store, changed](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto n = store->DeleteUserData(user.user_id);
+                    if (changed) changed(user.user_id);
                     return JsonResponse(200, {{"user_id", user.user_id},
                                               {"deleted",
                                                {{"profiles", n.profiles},

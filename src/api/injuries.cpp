@@ -80,14 +80,16 @@ store::Injury InjuryFromJson(const json& body, EpochMs now) {
 
 void AddInjuryRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
+  auto changed = deps.user_data_changed;
   router.Add({.method = "POST",
               .path = "/api/injury/log",
               .body_limit = 16 * 1024,
               .handler =
-                  [store](http::RequestContext& ctx) {
+                  [store, changed](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto injury = InjuryFromJson(ParseJsonBody(ctx), NowMs());
                     store->AddInjury(user.user_id, injury);
+                    if (changed) changed(user.user_id);
                     json out = InjuryToJson(injury);
                     return JsonResponse(201, out);
                   },

@@ -171,6 +171,7 @@ void AddAllRoutes(http::Router& router, const ApiDeps& deps) {
   AddRunRoutes(router, deps);
   AddInjuryRoutes(router, deps);
   AddAccountRoutes(router, deps);
+  AddContextRoutes(router, deps);
   AddMonitoringRoutes(router, deps);
   AddWebRoutes(router, deps);
   AddOpenApiRoute(router, deps);

@@ -132,6 +132,7 @@ store::Profile ProfileFromJson(const json& body, EpochMs now) {
 
 void AddProfileRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
+  auto changed = deps.user_data_changed;
   router.Add({.method = "GET",
               .path = "/api/profile",
               .handler =
@@ -148,10 +149,11 @@ void AddProfileRoutes(http::Router& router, const ApiDeps& deps) {
               .path = "/api/profile",
               .body_limit = 32 * 1024,
               .handler =
-                  [store](http::RequestContext& ctx) {
+                  [store, changed](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto profile = ProfileFromJson(ParseJsonBody(ctx), NowMs());
                     store->PutProfile(user.user_id, profile);
+                    if (changed) changed(user.user_id);
                     return JsonResponse(200, ProfileToJson(user.user_id, profile));
                   },
               .doc = {.operation_id = "putProfile",

@@ -1,6 +1,7 @@
 #pragma once
 // The route table: each group adds its routes (handlers, classes, limits, OpenAPI docs).
 
+#include <functional>
 #include <string>
 
 #include "http/router.hpp"
@@ -13,6 +14,10 @@ namespace vf::monitoring {
 class Registry;
 class Monitor;
 }  // namespace vf::monitoring
+
+namespace vf::context {
+class UserContextService;
+}
 
 namespace vf::api {
 
@@ -31,6 +36,10 @@ struct ApiDeps {
   std::string version;
   const MonitoringHandles* monitoring = nullptr;
   std::string web_dir;  // dashboard and docs pages; empty: not served
+  // Called by every write that changes what the coach knows of a user, after it committed and
+  // before the reply (the user-context cache is invalidated here).
+  std::function<void(const std::string& user_id)> user_data_changed;
+  context::UserContextService* user_context = nullptr;  // GET /api/context; null: no route
 };
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);
@@ -39,6 +48,8 @@ void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps);
 void AddRunRoutes(http::Router& router, const ApiDeps& deps);
 void AddInjuryRoutes(http::Router& router, const ApiDeps& deps);
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps);
+// GET /api/context: the summarised user context the AI routes read (cached).
+void AddContextRoutes(http::Router& router, const ApiDeps& deps);
 // GET /metrics, /api/monitoring/summary and /api/monitoring/alerts.
 void AddMonitoringRoutes(http::Router& router, const ApiDeps& deps);
 // The dashboard and API-reference pages and their assets, from web/assets.json.

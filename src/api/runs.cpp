@@ -125,14 +125,16 @@ store::Run RunFromJson(const json& body, EpochMs now) {
 
 void AddRunRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
+  auto changed = deps.user_data_changed;
   router.Add({.method = "POST",
               .path = "/api/runs",
               .body_limit = 256 * 1024,
               .handler =
-                  [store](http::RequestContext& ctx) {
+                  [store, changed](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto run = RunFromJson(ParseJsonBody(ctx), NowMs());
                     store->AddRun(user.user_id, run);
+                    if (changed) changed(user.user_id);
                     return JsonResponse(201, RunToJson(run));
                   },
               .doc = {.operation_id = "logRun",

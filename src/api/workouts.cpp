@@ -133,14 +133,16 @@ store::Workout WorkoutFromJson(const json& body, EpochMs now) {
 
 void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
+  auto changed = deps.user_data_changed;
   router.Add({.method = "POST",
               .path = "/api/workouts",
               .body_limit = 128 * 1024,
               .handler =
-                  [store](http::RequestContext& ctx) {
+                  [store, changed](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto workout = WorkoutFromJson(ParseJsonBody(ctx), NowMs());
                     store->AddWorkout(user.user_id, workout);
+                    if (changed) changed(user.user_id);
                     http::Response r = JsonResponse(201, WorkoutToJson(workout));
                     r.SetHeader("Location",
                                 "/api/workouts?since=" + FormatRfc3339(workout.performed_at));

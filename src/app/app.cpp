@@ -5,6 +5,12 @@
 #include "api/health.hpp"
 #include "api/routes.hpp"
 #include "auth/auth_middleware.hpp"
+#include "cache/generations.hpp"
+#include "cache/invalidation_listener.hpp"
+#include "cache/loader.hpp"
+#include "cache/memory_cache.hpp"
+#include "cache/redis_cache.hpp"
+#include "context/user_context.hpp"
 #include "core/log.hpp"
 #include "http/middleware.hpp"
 #include "http/server.hpp"
@@ -117,6 +123,56 @@ struct RateLimiting {
   std::unique_ptr<ratelimit::FailoverLimiter> limiter;
 };
 
+// The cache layer, chosen from configuration: in-process alone without Redis; with REDIS_URL an
+// in-process tier in front of Redis, generations in Redis and the invalidation channel.
+struct Caching {
+  static constexpr const char* kChannel = "vf:cache:invalidate";
+
+  Caching(const Config& config, store::Store& store, monitoring::CacheMetrics& metrics)
+      : memory({.budget_bytes = config.cache.memory_budget_bytes}) {
+    const auto& c = config.cache;
+    if (!config.redis_url.empty()) {
+      auto endpoint = redis::ParseRedisUrl(config.redis_url);
+      pool = std::make_unique<redis::ConnectionPool>(endpoint, c.redis_timeout);
+      redis_cache = std::make_unique<cache::RedisCache>(*pool);
+      tiered = std::make_unique<cache::TieredCache>(memory, *redis_cache, c.near_ttl);
+      runner = std::make_unique<redis::HiredisScriptRunner>(endpoint, c.redis_timeout);
+      // A generation key outlives every value keyed by it.
+      generations = std::make_unique<cache::RedisGenerations>(*pool, *runner, kChannel,
+                                                              2 * c.user_context_ttl);
+      listener = std::make_unique<cache::InvalidationListener>(
+          endpoint, kChannel, [this](const std::string& prefix) { memory.ErasePrefix(prefix); },
+          [this] { memory.Clear(); });
+      listener->Start();
+    } else {
+      generations = std::make_unique<cache::LocalGenerations>();
+    }
+    cache::Cache& chosen = tiered ? static_cast<cache::Cache&>(*tiered) : memory;
+    user_context_loader = std::make_unique<cache::Loader>(
+        chosen, cache::KeyFamily{"user_context", "v1", c.user_context_ttl}, flight, &metrics);
+    user_context =
+        std::make_unique<context::UserContextService>(store, *user_context_loader, *generations);
+  }
+
+  uint64_t backend_failures() const {
+    uint64_t n = 0;
+    if (redis_cache) n += redis_cache->failures();
+    if (auto* g = dynamic_cast<cache::RedisGenerations*>(generations.get())) n += g->failures();
+    return n;
+  }
+
+  cache::MemoryCache memory;
+  std::unique_ptr<redis::ConnectionPool> pool;
+  std::unique_ptr<cache::RedisCache> redis_cache;
+  std::unique_ptr<cache::TieredCache> tiered;
+  std::unique_ptr<redis::HiredisScriptRunner> runner;
+  std::unique_ptr<cache::Generations> generations;
+  std::unique_ptr<cache::InvalidationListener> listener;
+  cache::SingleFlight flight;
+  std::unique_ptr<cache::Loader> user_context_loader;
+  std::unique_ptr<context::UserContextService> user_context;
+};
+
 // The last health snapshot's checks: the monitor reads dependency states from it instead of
 // probing again.
 json HealthChecks(const api::HealthService& health) {
@@ -222,13 +278,24 @@ int Serve(const Config& config) {
   monitoring::RagMetrics rag_metrics(registry);
   monitoring::ModelMetrics model_metrics(registry);
   api::MonitoringHandles monitoring_handles;
+  Caching caching(config, *store, cache_metrics);
+  registry.AddCallbackCounter(
+      "voicefit_cache_backend_errors_total",
+      "Cache operations on Redis that failed or timed out (served as "
+      "misses).",
+      [&caching] { return static_cast<double>(caching.backend_failures()); });
 
   http::Router router;
   api::AddAllRoutes(router, {.store = *store,
                              .health = health,
                              .version = kVersion,
                              .monitoring = &monitoring_handles,
-                             .web_dir = config.monitoring.web_dir});
+                             .web_dir = config.monitoring.web_dir,
+                             .user_data_changed =
+                                 [&caching](const std::string& user_id) {
+                                   caching.user_context->Invalidate(user_id);
+                                 },
+                             .user_context = caching.user_context.get()});
   // Made after the route table is complete: one series per route.
   monitoring::RequestMetrics request_metrics(registry, router);
   http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
@@ -288,6 +355,7 @@ int Serve(const Config& config) {
   server.Run();
   workers.Stop();
   monitor.Stop();
+  if (caching.listener) caching.listener->Stop();
   health.Stop();
   log::Info("stopped");
   log::Flush();

@@ -153,6 +153,20 @@ void ReadMonitoring(const Reader& r, MonitoringConfig& m) {
   r.String("WEB_DIR", m.web_dir);
 }
 
+void ReadCache(const Reader& r, CacheConfig& c) {
+  std::size_t mb = c.memory_budget_bytes >> 20;
+  r.Integer("CACHE_MEMORY_MB", mb, 1, 64 * 1024);
+  c.memory_budget_bytes = mb << 20;
+  r.Millis("CACHE_REDIS_TIMEOUT_MS", c.redis_timeout, 1, 10'000);
+  r.Seconds("CACHE_NEAR_TTL_S", c.near_ttl, 1, 86400);
+  constexpr long long kYear = 365LL * 86400;
+  r.Seconds("CACHE_USER_CONTEXT_TTL_S", c.user_context_ttl, 1, kYear);
+  r.Seconds("CACHE_RAG_CONTEXT_TTL_S", c.rag_context_ttl, 1, kYear);
+  r.Seconds("CACHE_AI_RESPONSE_TTL_S", c.ai_response_ttl, 1, kYear);
+  r.Seconds("CACHE_EXERCISE_MATCH_TTL_S", c.exercise_match_ttl, 1, kYear);
+  r.Seconds("CACHE_EXERCISE_MISS_TTL_S", c.exercise_miss_ttl, 1, kYear);
+}
+
 void ReadRateLimit(const Reader& r, RateLimitConfig& rl) {
   constexpr long long kMaxQuota = 1'000'000;
   r.Bool("ENABLE_RATE_LIMITING", rl.enabled);
@@ -206,6 +220,14 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"ALERT_MODEL_ERRORS", "model-call errors over 5 minutes that fire an alert (5)"},
       {"ALERT_QUEUE_SATURATION_PERCENT", "worker queue fill that fires an alert (80)"},
       {"WEB_DIR", "folder of the dashboard and docs pages (the source tree's web/)"},
+      {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
+      {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
+      {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},
+      {"CACHE_USER_CONTEXT_TTL_S", "user context (3600)"},
+      {"CACHE_RAG_CONTEXT_TTL_S", "retrieved knowledge-base context (3600)"},
+      {"CACHE_AI_RESPONSE_TTL_S", "answers to general questions (86400)"},
+      {"CACHE_EXERCISE_MATCH_TTL_S", "exercise-name matches (604800)"},
+      {"CACHE_EXERCISE_MISS_TTL_S", "exercise names that matched nothing (3600)"},
       {"SUPABASE_JWT_SECRET", "HS256 secret of Supabase access tokens"},
       {"SUPABASE_URL", "project URL; its JWKS verifies ES256/RS256 tokens"},
       {"SUPABASE_JWKS_PATH", "a JWKS file to use instead of fetching one"},
@@ -259,6 +281,7 @@ Config LoadConfig(const SettingLookup& lookup) {
   r.String("REDIS_URL", c.redis_url);
   ReadRateLimit(r, c.rate_limit);
   ReadMonitoring(r, c.monitoring);
+  ReadCache(r, c.cache);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");

@@ -78,11 +78,21 @@ struct MonitoringConfig {
   std::string web_dir;  // WEB_DIR: dashboard and docs pages (default: the source tree's web/)
 };
 
+// Cache families and their TTLs (SPEC.md §2).
+struct CacheConfig {
+  std::size_t memory_budget_bytes = 64u << 20;  // in-process tier
+  std::chrono::milliseconds redis_timeout{50};
+  std::chrono::seconds near_ttl{300};  // in-process copies of Redis entries live at most this long
+  std::chrono::seconds user_context_ttl{3600}, rag_context_ttl{3600}, ai_response_ttl{86400},
+      exercise_match_ttl{7 * 86400}, exercise_miss_ttl{3600};
+};
+
 struct Config {
   ServerConfig server;
   AuthConfig auth;
   RateLimitConfig rate_limit;
   MonitoringConfig monitoring;
+  CacheConfig cache;
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
   std::string upstash_redis_rest_url, upstash_redis_rest_token;

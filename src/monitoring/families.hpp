@@ -18,7 +18,8 @@ struct RateLimitMetrics {
 };
 
 // Cache answers by key family: result is hit, miss or stale; loads are computations run on a
-// miss; errors are a cache that was down or slow (served as a miss).
+// miss; errors are computations that failed (nothing is stored). A cache backend that is down or
+// slow is counted by voicefit_cache_backend_errors_total (its lookups are misses).
 struct CacheMetrics {
   explicit CacheMetrics(Registry& r)
       : lookups(r.AddCounter("voicefit_cache_lookups_total",
@@ -29,8 +30,8 @@ struct CacheMetrics {
         load_seconds(r.AddHistogram("voicefit_cache_load_duration_seconds",
                                     "Time to compute a missing cache value, by key family.",
                                     {"family"}, LatencyBuckets())),
-        errors(r.AddCounter("voicefit_cache_errors_total",
-                            "Cache operations that failed or timed out (served as misses).",
+        errors(r.AddCounter("voicefit_cache_load_errors_total",
+                            "Computations of missing cache values that failed, by key family.",
                             {"family"})) {}
   Family<Counter>& lookups;
   Family<Counter>& loads;

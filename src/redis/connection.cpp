@@ -33,4 +33,21 @@ ContextPtr Connect(const RedisEndpoint& e, std::chrono::milliseconds timeout) {
   return ctx;
 }
 
+ContextPtr ConnectionPool::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      ContextPtr c = std::move(idle_.back());
+      idle_.pop_back();
+      return c;
+    }
+  }
+  return Connect(endpoint_, timeout_);
+}
+
+void ConnectionPool::Release(ContextPtr context) {
+  std::lock_guard lock(mu_);
+  idle_.push_back(std::move(context));
+}
+
 }  // namespace vf::redis

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "redis/redis_url.hpp"
 
@@ -25,5 +27,23 @@ using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
 
 // Connects, authenticates and selects the database; throws RedisError.
 ContextPtr Connect(const RedisEndpoint& endpoint, std::chrono::milliseconds timeout);
+
+// Blocking connections for any thread: take one (made on demand), use it, give it back. A
+// connection that failed is dropped rather than returned (a late reply would be misread).
+class ConnectionPool {
+ public:
+  ConnectionPool(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
+      : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+  ContextPtr Acquire();
+  void Release(ContextPtr context);
+  const RedisEndpoint& endpoint() const { return endpoint_; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
+
+ private:
+  RedisEndpoint endpoint_;
+  std::chrono::milliseconds timeout_;
+  std::mutex mu_;
+  std::vector<ContextPtr> idle_;
+};
 
 }  // namespace vf::redis

@@ -36,31 +36,14 @@ LuaScript::LuaScript(std::string source) : body(std::move(source)), sha1(Sha1Hex
 // --- Redis protocol ---------------------------------------------------------------------------
 
 HiredisScriptRunner::HiredisScriptRunner(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+    : pool_(std::move(endpoint), timeout) {}
 
 HiredisScriptRunner::~HiredisScriptRunner() = default;
-
-ContextPtr HiredisScriptRunner::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      ContextPtr c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-  }
-  return Connect(endpoint_, timeout_);
-}
-
-void HiredisScriptRunner::Release(ContextPtr context) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(context));
-}
 
 std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
                                                 std::span<const std::string> keys,
                                                 std::span<const std::string> args) {
-  ContextPtr ctx = Acquire();
+  ContextPtr ctx = pool_.Acquire();
   std::string numkeys = std::to_string(keys.size());
   std::vector<const char*> argv;
   std::vector<size_t> lens;
@@ -92,7 +75,7 @@ std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
   }
   if (reply->type == REDIS_REPLY_ERROR) {
     std::string error(reply->str, reply->len);
-    Release(std::move(ctx));
+    pool_.Release(std::move(ctx));
     throw RedisError("script error: " + error);
   }
   if (reply->type != REDIS_REPLY_ARRAY) throw RedisError("script returned no array");
@@ -104,7 +87,7 @@ std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
     }
     out.push_back(reply->element[i]->integer);
   }
-  Release(std::move(ctx));
+  pool_.Release(std::move(ctx));
   return out;
 }
 

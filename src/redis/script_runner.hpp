@@ -39,12 +39,7 @@ class HiredisScriptRunner final : public ScriptRunner {
   const char* transport() const override { return "redis"; }
 
  private:
-  ContextPtr Acquire();
-  void Release(ContextPtr context);
-  RedisEndpoint endpoint_;
-  std::chrono::milliseconds timeout_;
-  std::mutex mu_;
-  std::vector<ContextPtr> idle_;
+  ConnectionPool pool_;
 };
 
 class UpstashScriptRunner final : public ScriptRunner {
