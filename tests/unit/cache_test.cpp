@@ -252,7 +252,7 @@ TEST(UserContext, WritesAreVisibleOnTheNextReadAndReadsAreCached) {
   store::Workout w;
   w.id = "w1";
   w.performed_at = w.created_at = NowMs();
-  w.sets.push_back({.exercise = "back squat", .reps = 5, .weight_kg = 100.0});
+  w.sets.push_back({.set_number = 1, .exercise = "back squat", .reps = 5, .weight_kg = 100.0});
   store.AddWorkout("alice", w);
   service.Invalidate("alice");
   auto after = service.Get("alice");

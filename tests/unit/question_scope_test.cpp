@@ -3,6 +3,9 @@
 
 #include "cache/question_scope.hpp"
 
+#include "cache/ai_response_cache.hpp"
+#include "cache/memory_cache.hpp"
+
 #include <gtest/gtest.h>
 
 namespace vf::cache {
@@ -57,6 +60,36 @@ TEST(QuestionScope, NormalisedKeysIgnoreCasePunctuationAndSpacing) {
   EXPECT_EQ(NormalizedQuestionKey("What is RPE?"), NormalizedQuestionKey("  what   is rpe "));
   EXPECT_NE(NormalizedQuestionKey("What is RPE?"), NormalizedQuestionKey("What is RIR?"));
   EXPECT_EQ(NormalizedQuestionKey("x").size(), 64u);
+}
+
+}  // namespace
+}  // namespace vf::cache
+
+namespace vf::cache {
+namespace {
+
+TEST(AiResponseCache, SharesGeneralAnswersAndNeverPersonalOnes) {
+  MemoryCache memory({});
+  SingleFlight flight;
+  Loader loader(memory, {"ai_response", "v1", std::chrono::hours(24)}, flight);
+  AiResponseCache answers(loader);
+  int model_calls = 0;
+  auto model = [&] {
+    ++model_calls;
+    return std::string("answer ") + std::to_string(model_calls);
+  };
+  auto first = answers.GetOrAnswer("What is RPE?", model);
+  auto again = answers.GetOrAnswer("what is rpe", model);  // another user, same question
+  EXPECT_FALSE(first.cached);
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(model_calls, 1);
+  auto mine = answers.GetOrAnswer("What is my RPE trend?", model);
+  auto mine_again = answers.GetOrAnswer("What is my RPE trend?", model);
+  EXPECT_EQ(mine.scope, QuestionScope::kPersonal);
+  EXPECT_FALSE(mine_again.cached);
+  EXPECT_EQ(model_calls, 3);
+  EXPECT_EQ(memory.stats().entries, 1u);  // only the general answer was stored
 }
 
 }  // namespace
