@@ -169,6 +169,7 @@ void AddAllRoutes(http::Router& router, const ApiDeps& deps) {
   AddProfileRoutes(router, deps);
   AddWorkoutRoutes(router, deps);
   AddRunRoutes(router, deps);
+  AddVoiceLogRoutes(router, deps);
   AddInjuryRoutes(router, deps);
   AddAccountRoutes(router, deps);
   AddContextRoutes(router, deps);

@@ -18,6 +18,9 @@ class Monitor;
 namespace vf::context {
 class UserContextService;
 }
+namespace vf::exercises {
+class ExerciseNames;
+}
 
 namespace vf::api {
 
@@ -40,6 +43,8 @@ struct ApiDeps {
   // before the reply (the user-context cache is invalidated here).
   std::function<void(const std::string& user_id)> user_data_changed;
   context::UserContextService* user_context = nullptr;  // GET /api/context; null: no route
+  // Names exercises in logs (catalog + matcher + cache); null: names are stored as given.
+  const exercises::ExerciseNames* exercise_names = nullptr;
 };
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);
@@ -48,6 +53,8 @@ void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps);
 void AddRunRoutes(http::Router& router, const ApiDeps& deps);
 void AddInjuryRoutes(http::Router& router, const ApiDeps& deps);
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps);
+// POST /api/voice/log: a spoken log parsed into sets or a run.
+void AddVoiceLogRoutes(http::Router& router, const ApiDeps& deps);
 // GET /api/context: the summarised user context the AI routes read (cached).
 void AddContextRoutes(http::Router& router, const ApiDeps& deps);
 // GET /metrics, /api/monitoring/summary and /api/monitoring/alerts.

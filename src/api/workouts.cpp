@@ -5,6 +5,7 @@
 #include "api/routes.hpp"
 #include "core/ids.hpp"
 #include "core/problem.hpp"
+#include "exercises/exercise_names.hpp"
 #include "store/repositories.hpp"
 
 namespace vf::api {
@@ -64,7 +65,11 @@ json WorkoutSchema() {
            {{"workout_id", {{"type", "string"}}},
             {"performed_at", DateTimeSchema()},
             {"source", EnumSchema({"manual", "voice"})},
-            {"sets", {{"type", "array"}, {"items", StoredSetSchema()}}}}}};
+            {"sets", {{"type", "array"}, {"items", StoredSetSchema()}}},
+            {"warnings",
+             {{"type", "array"},
+              {"items", {{"type", "string"}}},
+              {"description", "exercise names not found in the catalog (kept as given)"}}}}}};
 }
 
 json WorkoutToJson(const store::Workout& w) {
@@ -84,6 +89,31 @@ json WorkoutToJson(const store::Workout& w) {
           {"performed_at", FormatRfc3339(w.performed_at)},
           {"source", w.source},
           {"sets", std::move(sets)}};
+}
+
+// Names each set's exercise from the catalog ("RDLs" -> Romanian deadlift; a catalog id is taken
+// as it is). A name that matches nothing is kept as given, with a warning naming the closest.
+std::vector<std::string> NameExercises(store::Workout& w, const exercises::ExerciseNames* names) {
+  std::vector<std::string> warnings;
+  if (names == nullptr) return warnings;
+  for (auto& set : w.sets) {
+    if (const auto* e = names->catalog().Find(set.exercise)) {
+      set.exercise_id = e->id;
+      set.exercise = e->name;
+      continue;
+    }
+    auto m = names->Match(set.exercise);
+    if (m.matched()) {
+      set.exercise_id = m.exercise->id;
+      set.exercise = m.exercise->name;
+    } else {
+      std::string note = "set " + std::to_string(set.set_number) + ": \"" + set.exercise +
+                         "\" is not in the catalog; kept as given";
+      if (!m.candidates.empty()) note += " (closest: " + m.candidates[0].exercise->name + ")";
+      warnings.push_back(std::move(note));
+    }
+  }
+  return warnings;
 }
 
 // Checks the schema cannot express, then builds the workout. Throws ApiError 422.
@@ -134,16 +164,20 @@ store::Workout WorkoutFromJson(const json& body, EpochMs now) {
 void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps) {
   store::Store* store = &deps.store;
   auto changed = deps.user_data_changed;
+  const exercises::ExerciseNames* names = deps.exercise_names;
   router.Add({.method = "POST",
               .path = "/api/workouts",
               .body_limit = 128 * 1024,
               .handler =
-                  [store, changed](http::RequestContext& ctx) {
+                  [store, changed, names](http::RequestContext& ctx) {
                     const auto& user = ctx.User();
                     auto workout = WorkoutFromJson(ParseJsonBody(ctx), NowMs());
+                    auto warnings = NameExercises(workout, names);
                     store->AddWorkout(user.user_id, workout);
                     if (changed) changed(user.user_id);
-                    http::Response r = JsonResponse(201, WorkoutToJson(workout));
+                    json body = WorkoutToJson(workout);
+                    body["warnings"] = warnings;
+                    http::Response r = JsonResponse(201, body);
                     r.SetHeader("Location",
                                 "/api/workouts?since=" + FormatRfc3339(workout.performed_at));
                     return r;

@@ -12,6 +12,7 @@
 #include "cache/redis_cache.hpp"
 #include "context/user_context.hpp"
 #include "core/log.hpp"
+#include "exercises/exercise_names.hpp"
 #include "http/middleware.hpp"
 #include "http/server.hpp"
 #include "monitoring/families.hpp"
@@ -154,6 +155,8 @@ struct Caching {
         std::make_unique<context::UserContextService>(store, *user_context_loader, *generations);
   }
 
+  cache::Cache& chosen() { return tiered ? static_cast<cache::Cache&>(*tiered) : memory; }
+
   uint64_t backend_failures() const {
     uint64_t n = 0;
     if (redis_cache) n += redis_cache->failures();
@@ -172,6 +175,17 @@ struct Caching {
   std::unique_ptr<cache::Loader> user_context_loader;
   std::unique_ptr<context::UserContextService> user_context;
 };
+
+exercises::Catalog LoadCatalog(const Config& config) {
+  try {
+    auto catalog = exercises::Catalog::Load(config.exercise_catalog_path);
+    log::Write(log::Level::kInfo, "exercise catalog loaded",
+               {{"exercises", catalog.exercises().size()}, {"version", catalog.version()}});
+    return catalog;
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("EXERCISE_CATALOG_PATH: ") + e.what());
+  }
+}
 
 // The last health snapshot's checks: the monitor reads dependency states from it instead of
 // probing again.
@@ -285,6 +299,12 @@ int Serve(const Config& config) {
       "misses).",
       [&caching] { return static_cast<double>(caching.backend_failures()); });
 
+  exercises::Catalog catalog = LoadCatalog(config);
+  exercises::Matcher matcher(catalog);
+  exercises::ExerciseNames exercise_names(catalog, matcher, caching.chosen(),
+                                          config.cache.exercise_match_ttl,
+                                          config.cache.exercise_miss_ttl, &cache_metrics);
+
   http::Router router;
   api::AddAllRoutes(router, {.store = *store,
                              .health = health,
@@ -295,7 +315,8 @@ int Serve(const Config& config) {
                                  [&caching](const std::string& user_id) {
                                    caching.user_context->Invalidate(user_id);
                                  },
-                             .user_context = caching.user_context.get()});
+                             .user_context = caching.user_context.get(),
+                             .exercise_names = &exercise_names});
   // Made after the route table is complete: one series per route.
   monitoring::RequestMetrics request_metrics(registry, router);
   http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);

@@ -220,6 +220,7 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"ALERT_MODEL_ERRORS", "model-call errors over 5 minutes that fire an alert (5)"},
       {"ALERT_QUEUE_SATURATION_PERCENT", "worker queue fill that fires an alert (80)"},
       {"WEB_DIR", "folder of the dashboard and docs pages (the source tree's web/)"},
+      {"EXERCISE_CATALOG_PATH", "the exercise catalog (the source tree's data/exercises.json)"},
       {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
       {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
       {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},
@@ -282,6 +283,10 @@ Config LoadConfig(const SettingLookup& lookup) {
   ReadRateLimit(r, c.rate_limit);
   ReadMonitoring(r, c.monitoring);
   ReadCache(r, c.cache);
+#ifdef VOICEFIT_DEFAULT_CATALOG
+  c.exercise_catalog_path = VOICEFIT_DEFAULT_CATALOG;
+#endif
+  r.String("EXERCISE_CATALOG_PATH", c.exercise_catalog_path);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");

@@ -93,6 +93,7 @@ struct Config {
   RateLimitConfig rate_limit;
   MonitoringConfig monitoring;
   CacheConfig cache;
+  std::string exercise_catalog_path;  // EXERCISE_CATALOG_PATH (default: the source tree's data/)
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
   std::string upstash_redis_rest_url, upstash_redis_rest_token;

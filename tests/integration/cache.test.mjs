@@ -30,7 +30,7 @@ test('two servers, one Redis: a write on A is seen by the next read on B', async
     const after = await context(b, token);
     assert.equal(after.meta.cached, false);
     assert.equal(after.context.training.workouts, 1);
-    assert.equal(after.context.training.top_exercises[0].exercise, 'deadlift');
+    assert.equal(after.context.training.top_exercises[0].exercise, 'Barbell Deadlift');
     assert.equal((await context(b, token)).meta.cached, true);
 
     // Each kind of write invalidates: profile, run, injury; then account deletion.

@@ -83,7 +83,10 @@ test('workouts: POST stores sets (lb converted exactly), GET lists newest first 
   assert.equal(first.status, 201);
   assert.ok(first.body.workout_id);
   assert.equal(first.body.sets[0].set_number, 1);
-  assert.equal(first.body.sets[0].exercise, 'Bench');
+  // Names are matched against the catalog like voice logs: "Bench" is the barbell bench press.
+  assert.equal(first.body.sets[0].exercise, 'Barbell Bench Press - Medium Grip');
+  assert.equal(first.body.sets[0].exercise_id, 'barbell-bench-press-medium-grip');
+  assert.deepEqual(first.body.warnings, []);
   const second = await call(server, 'POST', '/api/workouts', {
     token: user,
     json: {
@@ -95,6 +98,17 @@ test('workouts: POST stores sets (lb converted exactly), GET lists newest first 
   assert.equal(second.body.performed_at, '2026-11-22T06:30:00Z');
   assert.equal(second.body.sets[0].weight_kg, 225 * 0.45359237);
   assert.equal(second.body.sets[1].duration_s, 60);
+  assert.equal(second.body.sets[0].exercise_id, 'barbell-full-squat');
+  // A catalog id is taken as it is; a name the catalog does not know is kept, with a warning.
+  const byId = await call(server, 'POST', '/api/workouts', {
+    token: await mintHs256('byid-' + crypto.randomUUID()), json: { sets: [{ exercise: 'romanian-deadlift', reps: 8 }, { exercise: 'zercher carry', reps: 3 }] },
+  });
+  assert.equal(byId.status, 201);
+  assert.equal(byId.body.sets[0].exercise_id, 'romanian-deadlift');
+  assert.equal(byId.body.sets[1].exercise_id, null);
+  assert.equal(byId.body.sets[1].exercise, 'zercher carry');
+  assert.equal(byId.body.warnings.length, 1);
+  assert.match(byId.body.warnings[0], /zercher carry/);
   const list = await call(server, 'GET', '/api/workouts', { token: user });
   assert.equal(list.status, 200);
   assert.deepEqual(list.body.workouts.map((w) => w.workout_id), [second.body.workout_id, first.body.workout_id]);
