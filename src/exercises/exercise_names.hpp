@@ -17,6 +17,7 @@ class ExerciseNames final : public NameMatcher {
                 monitoring::CacheMetrics* metrics = nullptr);
   MatchResult Match(std::string_view spoken) const override;
   const Catalog& catalog() const { return catalog_; }
+  const Matcher& matcher() const { return matcher_; }
 
  private:
   const Catalog& catalog_;

@@ -9,6 +9,8 @@ namespace vf::exercises {
 namespace {
 
 std::string Singular(std::string w) {
+  if (w == "ups") return "up";  // "pull ups", "push ups", "sit ups"
+  if (w == "flyes" || w == "flys") return "fly";
   auto ends = [&](std::string_view s) {
     return w.size() > s.size() && w.compare(w.size() - s.size(), s.size(), s) == 0;
   };
@@ -173,6 +175,11 @@ std::vector<std::string> Matcher::MergeCompounds(std::vector<std::string> words)
     out.push_back(words[i]);
   }
   return out;
+}
+
+bool Matcher::KnowsWord(std::string_view word) const {
+  auto words = Words(word);
+  return words.size() == 1 && token_id_.count(words[0]) > 0;
 }
 
 MatchResult Matcher::Match(std::string_view spoken) const {

@@ -41,6 +41,8 @@ class Matcher final : public NameMatcher {
   explicit Matcher(const Catalog& catalog, double threshold = 0.8);
   MatchResult Match(std::string_view spoken) const override;
   double threshold() const { return threshold_; }
+  // Whether a word (normalised like names) occurs in any name, alias or default.
+  bool KnowsWord(std::string_view word) const;
 
   // Lowercased words, plurals made singular, stop words dropped, shorthand expanded.
   static std::vector<std::string> Words(std::string_view text);

@@ -340,6 +340,9 @@ class Parser {
   // --- lifts --------------------------------------------------------------------------------
 
   void Resolve(std::vector<std::string>& name, bool claims = false) {
+    // "power cleans 5x3 at 75 then 3 sets of 5 front squats": once an exercise has its sets, a
+    // new scheme said before the next name is that name's.
+    if (current_.set && emitted_for_current_ > 0 && group_.any() && !group_.weight) claims = true;
     // Drop leading words that only join or pad, then try shorter and shorter phrases from the
     // left ("and then some bench" -> "bench").
     std::size_t first = 0;
@@ -395,6 +398,7 @@ class Parser {
     }
     pending_ = {};
     current_ = {best_spoken, best, true};
+    emitted_for_current_ = 0;
     name.clear();
   }
 
@@ -421,6 +425,7 @@ class Parser {
     }
     partners.push_back(current_);
     for (auto& exercise : partners) Emit(exercise, g);
+    ++emitted_for_current_;
   }
 
   void Emit(Current& exercise, const Group& g) {
@@ -830,7 +835,8 @@ class Parser {
   ParsedLog log_;
   Current current_;
   Group group_, pending_;
-  std::vector<Current> partners_;  // named together, sharing the scheme said after them
+  std::vector<Current> partners_;
+  int emitted_for_current_ = 0;  // named together, sharing the scheme said after them
 };
 
 }  // namespace

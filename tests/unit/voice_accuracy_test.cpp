@@ -77,13 +77,20 @@ std::string Compare(const json& expect, const ParsedLog& log) {
   return why.str();
 }
 
-TEST(VoiceAccuracy, LabelledUtterancesParseExactly) {
+struct Score {
+  double accuracy = 0;
+  int wrong_exercise_matches = 0;
+  int expected_sets = 0;
+};
+
+Score Measure(const std::string& file, std::size_t minimum) {
   Catalog catalog = Catalog::Load(VOICEFIT_SOURCE_DIR "/data/exercises.json");
   Matcher matcher(catalog);
-  json data = ReadJson(VOICEFIT_SOURCE_DIR "/tests/data/voice-utterances.json");
+  json data = ReadJson(file);
   const json& utterances = data["utterances"];
-  ASSERT_GE(utterances.size(), 150u);
-  int passed = 0, wrong_exercise_matches = 0;
+  EXPECT_GE(utterances.size(), minimum);
+  std::printf("== %s\n", file.c_str());
+  int passed = 0, wrong_exercise_matches = 0, expected_sets = 0;
   std::map<std::string, std::pair<int, int>> by_tag;  // tag -> passed, total
   std::ostringstream failures;
   for (const auto& u : utterances) {
@@ -103,6 +110,7 @@ TEST(VoiceAccuracy, LabelledUtterancesParseExactly) {
     }
     // Precision: a set named with an exercise other than the expected one is a wrong match.
     if (u["expect"].contains("sets")) {
+      expected_sets += static_cast<int>(u["expect"]["sets"].size());
       std::set<std::string> expected;
       for (const auto& s : u["expect"]["sets"])
         expected.insert(s["exercise_id"].get<std::string>());
@@ -118,8 +126,22 @@ TEST(VoiceAccuracy, LabelledUtterancesParseExactly) {
   std::printf("sets named with a wrong exercise: %d\n", wrong_exercise_matches);
   if (passed != static_cast<int>(utterances.size()))
     std::printf("failures:\n%s", failures.str().c_str());
-  EXPECT_GE(accuracy, 0.95);
-  EXPECT_EQ(wrong_exercise_matches, 0);
+  return {accuracy, wrong_exercise_matches, expected_sets};
+}
+
+// The set the parser was developed against.
+TEST(VoiceAccuracy, LabelledUtterancesParseExactly) {
+  Score s = Measure(VOICEFIT_SOURCE_DIR "/tests/data/voice-utterances.json", 150);
+  EXPECT_GE(s.accuracy, 0.95);
+  EXPECT_EQ(s.wrong_exercise_matches, 0);
+}
+
+// Written afterwards, with new phrasings and exercises: how well the parser generalises.
+TEST(VoiceAccuracy, HeldOutUtterances) {
+  Score s = Measure(VOICEFIT_SOURCE_DIR "/tests/data/voice-utterances-heldout.json", 80);
+  // Bars for unseen phrasings (measured 2026-11-26: 83.8% exact, 6 of 200 sets misnamed).
+  EXPECT_GE(s.accuracy, 0.80);
+  EXPECT_LE(s.wrong_exercise_matches, s.expected_sets / 20);
 }
 
 }  // namespace
