@@ -170,6 +170,7 @@ void AddAllRoutes(http::Router& router, const ApiDeps& deps) {
   AddWorkoutRoutes(router, deps);
   AddRunRoutes(router, deps);
   AddVoiceLogRoutes(router, deps);
+  AddChatRoutes(router, deps);
   AddInjuryRoutes(router, deps);
   AddAccountRoutes(router, deps);
   AddContextRoutes(router, deps);

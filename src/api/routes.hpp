@@ -21,6 +21,9 @@ class UserContextService;
 namespace vf::exercises {
 class ExerciseNames;
 }
+namespace vf::chat {
+class IntentClassifier;
+}
 
 namespace vf::api {
 
@@ -45,6 +48,8 @@ struct ApiDeps {
   context::UserContextService* user_context = nullptr;  // GET /api/context; null: no route
   // Names exercises in logs (catalog + matcher + cache); null: names are stored as given.
   const exercises::ExerciseNames* exercise_names = nullptr;
+  const chat::IntentClassifier* intents = nullptr;  // POST /api/chat/classify; null: no route
+  double unsure_below = 0.5;                        // confidence under which it says so
 };
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);
@@ -53,6 +58,8 @@ void AddWorkoutRoutes(http::Router& router, const ApiDeps& deps);
 void AddRunRoutes(http::Router& router, const ApiDeps& deps);
 void AddInjuryRoutes(http::Router& router, const ApiDeps& deps);
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps);
+// POST /api/chat/classify: which of the eight intents a chat message is, with its entities.
+void AddChatRoutes(http::Router& router, const ApiDeps& deps);
 // POST /api/voice/log: a spoken log parsed into sets or a run.
 void AddVoiceLogRoutes(http::Router& router, const ApiDeps& deps);
 // GET /api/context: the summarised user context the AI routes read (cached).

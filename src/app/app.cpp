@@ -10,6 +10,7 @@
 #include "cache/loader.hpp"
 #include "cache/memory_cache.hpp"
 #include "cache/redis_cache.hpp"
+#include "chat/intent_classifier.hpp"
 #include "context/user_context.hpp"
 #include "core/log.hpp"
 #include "exercises/exercise_names.hpp"
@@ -187,6 +188,24 @@ exercises::Catalog LoadCatalog(const Config& config) {
   }
 }
 
+// The intent model is trained at start-up from its labelled messages: deterministic and fast.
+chat::IntentClassifier TrainIntents(const Config& config) {
+  try {
+    auto started = std::chrono::steady_clock::now();
+    auto messages = chat::LoadMessages(config.chat_intents_path);
+    auto model = chat::IntentClassifier::Train(messages);
+    log::Write(log::Level::kInfo, "intent model trained",
+               {{"messages", messages.size()},
+                {"temperature", model.temperature()},
+                {"ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count()}});
+    return model;
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("CHAT_INTENTS_PATH: ") + e.what());
+  }
+}
+
 // The last health snapshot's checks: the monitor reads dependency states from it instead of
 // probing again.
 json HealthChecks(const api::HealthService& health) {
@@ -305,18 +324,22 @@ int Serve(const Config& config) {
                                           config.cache.exercise_match_ttl,
                                           config.cache.exercise_miss_ttl, &cache_metrics);
 
+  chat::IntentClassifier intents = TrainIntents(config);
+
   http::Router router;
-  api::AddAllRoutes(router, {.store = *store,
-                             .health = health,
-                             .version = kVersion,
-                             .monitoring = &monitoring_handles,
-                             .web_dir = config.monitoring.web_dir,
-                             .user_data_changed =
-                                 [&caching](const std::string& user_id) {
-                                   caching.user_context->Invalidate(user_id);
-                                 },
-                             .user_context = caching.user_context.get(),
-                             .exercise_names = &exercise_names});
+  api::AddAllRoutes(
+      router,
+      {.store = *store,
+       .health = health,
+       .version = kVersion,
+       .monitoring = &monitoring_handles,
+       .web_dir = config.monitoring.web_dir,
+       .user_data_changed =
+           [&caching](const std::string& user_id) { caching.user_context->Invalidate(user_id); },
+       .user_context = caching.user_context.get(),
+       .exercise_names = &exercise_names,
+       .intents = &intents,
+       .unsure_below = static_cast<double>(config.chat_unsure_percent) / 100});
   // Made after the route table is complete: one series per route.
   monitoring::RequestMetrics request_metrics(registry, router);
   http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);

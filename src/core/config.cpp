@@ -221,6 +221,8 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"ALERT_QUEUE_SATURATION_PERCENT", "worker queue fill that fires an alert (80)"},
       {"WEB_DIR", "folder of the dashboard and docs pages (the source tree's web/)"},
       {"EXERCISE_CATALOG_PATH", "the exercise catalog (the source tree's data/exercises.json)"},
+      {"CHAT_INTENTS_PATH", "labelled chat messages the intent model trains on (data/)"},
+      {"CHAT_UNSURE_BELOW_PERCENT", "classify answers unsure under this confidence (50)"},
       {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
       {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
       {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},
@@ -287,6 +289,11 @@ Config LoadConfig(const SettingLookup& lookup) {
   c.exercise_catalog_path = VOICEFIT_DEFAULT_CATALOG;
 #endif
   r.String("EXERCISE_CATALOG_PATH", c.exercise_catalog_path);
+#ifdef VOICEFIT_DEFAULT_INTENTS
+  c.chat_intents_path = VOICEFIT_DEFAULT_INTENTS;
+#endif
+  r.String("CHAT_INTENTS_PATH", c.chat_intents_path);
+  r.Integer("CHAT_UNSURE_BELOW_PERCENT", c.chat_unsure_percent, 0, 100);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");

@@ -94,6 +94,8 @@ struct Config {
   MonitoringConfig monitoring;
   CacheConfig cache;
   std::string exercise_catalog_path;  // EXERCISE_CATALOG_PATH (default: the source tree's data/)
+  std::string chat_intents_path;      // CHAT_INTENTS_PATH: labelled messages the model trains on
+  int64_t chat_unsure_percent = 50;   // CHAT_UNSURE_BELOW_PERCENT
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
   std::string upstash_redis_rest_url, upstash_redis_rest_token;
