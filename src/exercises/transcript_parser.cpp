@@ -54,13 +54,14 @@ bool IsSide(const std::string& w) {
 // Words that join, introduce or pad a log but never name an exercise.
 const std::set<std::string>& Joiners() {
   static const std::set<std::string> kJoiners{
-      "then",    "and",   "also",  "next", "after",    "that",  "followed", "by",       "i",
-      "did",     "do",    "got",   "hit",  "went",     "for",   "of",       "at",       "with",
-      "x",       "times", "the",   "a",    "an",       "some",  "my",       "we",       "rpe",
-      "rir",     "plus",  "each",  "per",  "in",       "tank",  "reserve",  "today",    "first",
-      "finally", "last",  "up",    "to",   "on",       "was",   "were",     "it",       "is",
-      "this",    "those", "these", "more", "another",  "oh",    "mean",     "top",      "heavy",
-      "worked",  "all",   "total", "both", "superset", "plate", "plates",   "weighted", ","};
+      "then",  "and",     "also",  "next",     "after",   "that",   "followed", "by",
+      "i",     "did",     "do",    "got",      "hit",     "went",   "for",      "of",
+      "at",    "with",    "x",     "times",    "the",     "a",      "an",       "some",
+      "my",    "we",      "rpe",   "rir",      "plus",    "each",   "per",      "in",
+      "tank",  "reserve", "today", "first",    "finally", "last",   "up",       "to",
+      "on",    "was",     "were",  "it",       "is",      "this",   "those",    "these",
+      "more",  "another", "oh",    "mean",     "top",     "heavy",  "worked",   "all",
+      "total", "them",    "both",  "superset", "plate",   "plates", "weighted", ","};
   return kJoiners;
 }
 
@@ -215,8 +216,9 @@ class Parser {
       return false;
     };
     return has({"going", "to"}) || has({"gonna"}) || has({"tomorrow"}) || has({"my", "goal"}) ||
-           has({"plan", "to"}) || has({"i", "weigh"}) || has({"want", "to"}) ||
-           has({"set", "a", "timer"}) || has({"timer"}) || has({"play"}) || has({"rest", "for"}) ||
+           has({"ill"}) || has({"next", "week"}) || has({"next", "time"}) || has({"plan", "to"}) ||
+           has({"i", "weigh"}) || has({"want", "to"}) || has({"set", "a", "timer"}) ||
+           has({"timer"}) || has({"play"}) || has({"rest", "for"}) ||
            (words_[0] == "rest" && words_.size() <= 4) || has({"remind", "me"}) ||
            has({"select"}) || has({"drop", "table"});
   }
