@@ -5,10 +5,9 @@
 
 #include <atomic>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
 #include "cache/cache.hpp"
 
@@ -42,27 +41,41 @@ class MemoryCache final : public Cache {
   static constexpr std::size_t kShards = 16;
 
  private:
+  // One allocation per entry holds its key and value together, and the shard's open-addressing
+  // table holds the hash beside the pointer: a hit costs the table slot and the entry, where a
+  // node-based map and an LRU list cost about six cache misses (docs/BENCHMARKS.md). Recency is
+  // a per-shard tick; under budget pressure the least recent of a few sampled entries goes.
   struct Entry {
-    std::string key, value;
+    uint64_t hash = 0;
     std::chrono::steady_clock::time_point expires;
+    uint64_t last_used = 0;
+    std::size_t key_size = 0;
+    std::string data;  // key, then value
+    std::string_view key() const { return std::string_view(data).substr(0, key_size); }
+    std::string_view value() const { return std::string_view(data).substr(key_size); }
   };
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Slot {
+    uint64_t hash = 0;
+    Entry* entry = nullptr;
   };
   struct Shard {
     mutable std::mutex mu;
-    std::list<Entry> lru;  // front: most recently used
-    std::unordered_map<std::string_view, std::list<Entry>::iterator, StringHash, std::equal_to<>>
-        index;
+    std::vector<Slot> slots = std::vector<Slot>(16);
+    std::size_t size = 0;
     std::size_t bytes = 0;
+    uint64_t tick = 0;
+    std::size_t sample_cursor = 0;
     uint64_t hits = 0, misses = 0, expired = 0, evicted = 0;
+    ~Shard() {
+      for (auto& s : slots) delete s.entry;
+    }
   };
-  Shard& ShardFor(std::string_view key) {
-    return shards_[std::hash<std::string_view>{}(key) % kShards];
-  }
-  static std::size_t Bytes(const Entry& e) { return e.key.size() + e.value.size() + 96; }
-  void EraseLocked(Shard& s, std::list<Entry>::iterator it);
+  static uint64_t Hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  Shard& ShardFor(uint64_t hash) { return shards_[(hash >> 56) % kShards]; }
+  static std::size_t Bytes(const Entry& e) { return e.data.capacity() + sizeof(Entry) + 32; }
+  static std::size_t Find(const Shard& s, uint64_t hash, std::string_view key);  // slot or npos
+  static void Place(Shard& s, Entry* e);
+  void EraseAt(Shard& s, std::size_t slot);
 
   Options options_;
   std::size_t shard_budget_;
