@@ -21,6 +21,7 @@ ExerciseNames::ExerciseNames(const Catalog& catalog, const Matcher& matcher, cac
 }
 
 MatchResult ExerciseNames::Match(std::string_view spoken) const {
+  if (auto exact = matcher_.MatchExact(spoken)) return *exact;  // cheaper than a cache lookup
   std::string key;
   for (const auto& w : Matcher::Words(spoken)) {
     if (!key.empty()) key += ' ';

@@ -182,7 +182,25 @@ bool Matcher::KnowsWord(std::string_view word) const {
   return words.size() == 1 && token_id_.count(words[0]) > 0;
 }
 
+std::optional<MatchResult> Matcher::MatchExact(std::string_view spoken) const {
+  auto words = Words(spoken);
+  if (words.empty()) return std::nullopt;
+  for (const auto& ws : {words, MergeCompounds(words)}) {
+    auto it = exact_.find(Key(ws));
+    if (it == exact_.end()) continue;
+    const Phrase& p = phrases_[it->second];
+    MatchResult result;
+    result.exercise = &catalog_.exercises()[p.exercise];
+    result.confidence = p.how == "default" ? 0.95 : 1.0;
+    result.how = p.how;
+    result.candidates = {{result.exercise, result.confidence}};
+    return result;
+  }
+  return std::nullopt;
+}
+
 MatchResult Matcher::Match(std::string_view spoken) const {
+  if (auto exact = MatchExact(spoken)) return *exact;
   MatchResult result;
   result.how = "none";
   auto words = Words(spoken);
@@ -191,15 +209,6 @@ MatchResult Matcher::Match(std::string_view spoken) const {
     auto it = exact_.find(Key(ws));
     return it == exact_.end() ? nullptr : &phrases_[it->second];
   };
-  for (const auto& ws : {words, MergeCompounds(words)}) {
-    if (const Phrase* p = exact(ws)) {
-      result.exercise = &catalog_.exercises()[p->exercise];
-      result.confidence = p->how == "default" ? 0.95 : 1.0;
-      result.how = p->how;
-      result.candidates = {{result.exercise, result.confidence}};
-      return result;
-    }
-  }
   words = MergeCompounds(std::move(words));
 
   // Each word to its closest catalog words.

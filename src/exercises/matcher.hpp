@@ -7,6 +7,7 @@
 // speech-recognition slips) and phrases are scored by word overlap. Below the threshold nothing
 // is picked: the best candidates are reported instead.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,6 +41,9 @@ class Matcher final : public NameMatcher {
  public:
   explicit Matcher(const Catalog& catalog, double threshold = 0.8);
   MatchResult Match(std::string_view spoken) const override;
+  // Only the exact step (a name, alias or default, in any word order): a hash lookup. Fuzzy
+  // matching, the expensive part, is what the cache in front of the matcher is for.
+  std::optional<MatchResult> MatchExact(std::string_view spoken) const;
   double threshold() const { return threshold_; }
   // Whether a word (normalised like names) occurs in any name, alias or default.
   bool KnowsWord(std::string_view word) const;
