@@ -112,27 +112,33 @@ json ExtractEntities(std::string_view message, const exercises::Matcher& matcher
       out["duration_s"] = v * 3600;
     }
   }
-  // The exercise: the longest run of words (up to four) that names one, starting only at words
-  // the catalog knows, so most of a message costs a hash lookup, not a fuzzy search.
-  double best = 0;
-  std::size_t best_length = 0;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (num(i) || !matcher.KnowsWord(text(i))) continue;
-    std::string span;
-    for (std::size_t n = 1; n <= 4 && i + n <= tokens.size(); ++n) {
-      if (num(i + n - 1)) break;
-      if (!span.empty()) span += ' ';
-      span += text(i + n - 1);
-      auto m = names.Match(span);
-      if (m.matched() && (n > best_length || (n == best_length && m.confidence > best))) {
-        best = m.confidence;
-        best_length = n;
-        out["exercise"] = {{"id", m.exercise->id},
-                           {"name", m.exercise->name},
-                           {"confidence", std::round(m.confidence * 1000) / 1000}};
+  // The exercise: the longest run of words (up to four) that names one. Exact names, aliases
+  // and defaults first (hash lookups); only if none is found, spelling slips on runs of up to
+  // two words (through the cache), starting only at words the catalog knows.
+  auto search = [&](bool exact_only, std::size_t longest) {
+    double best = 0;
+    std::size_t best_length = 0;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (num(i) || !matcher.KnowsWord(text(i))) continue;
+      std::string span;
+      for (std::size_t n = 1; n <= longest && i + n <= tokens.size(); ++n) {
+        if (num(i + n - 1)) break;
+        if (!span.empty()) span += ' ';
+        span += text(i + n - 1);
+        auto m = exact_only ? matcher.MatchExact(span).value_or(exercises::MatchResult{})
+                            : names.Match(span);
+        if (m.matched() && (n > best_length || (n == best_length && m.confidence > best))) {
+          best = m.confidence;
+          best_length = n;
+          out["exercise"] = {{"id", m.exercise->id},
+                             {"name", m.exercise->name},
+                             {"confidence", std::round(m.confidence * 1000) / 1000}};
+        }
       }
     }
-  }
+    return best_length > 0;
+  };
+  if (!search(true, 4)) search(false, 2);
   return out;
 }
 
