@@ -39,7 +39,10 @@ void AddChatRoutes(http::Router& router, const ApiDeps& deps) {
                return scores.probability[a] > scores.probability[b];
              });
              double confidence = scores.probability[scores.best];
-             std::string entities = chat::ExtractEntities(message, names->matcher(), *names).dump();
+             // The matcher itself, not the cache in front of it: this handler runs on a network
+             // thread, which must never wait on Redis.
+             std::string entities =
+                 chat::ExtractEntities(message, names->matcher(), names->matcher()).dump();
              // Written by hand: this route answers every chat message, and a JSON tree for an
              // eight-score reply cost more than the model.
              auto number = [](std::string& out, double v) {
