@@ -1,13 +1,5 @@
 #include "redis/async_redis.hpp"
 
-// Asio 1.18's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <future>
 #include <thread>
@@ -16,10 +8,9 @@
 #include <hiredis/hiredis.h>
 
 #include "core/log.hpp"
+#include "http/event_loop.hpp"
 
 namespace vf::redis {
-
-namespace net = boost::asio;
 
 namespace {
 
@@ -39,42 +30,37 @@ struct Command {
   }
 };
 
-// hiredis's event hooks mapped onto an Asio descriptor. Handlers hold the watch by shared_ptr
-// and check `alive`: hiredis may free its context (and call cleanup) inside a read or write.
+// hiredis's event hooks mapped onto the loop's descriptor watches. Callbacks hold the watch by
+// shared_ptr and check `alive`: hiredis may free its context (and call cleanup) inside a read or
+// write.
 struct Watch {
-  Watch(net::io_context& io, int fd) : descriptor(io, fd) {}
-  net::posix::stream_descriptor descriptor;
+  std::shared_ptr<http::EventLoop::FdWatch> fd;
   redisAsyncContext* context = nullptr;
   bool reading = false, writing = false, read_armed = false, write_armed = false;
   bool alive = true;
   std::shared_ptr<Watch> self;  // kept by hiredis's ev.data until cleanup
 };
 
-void ArmRead(const std::shared_ptr<Watch>& w);
-void ArmWrite(const std::shared_ptr<Watch>& w);
-
 void ArmRead(const std::shared_ptr<Watch>& w) {
   if (!w->alive || !w->reading || w->read_armed) return;
   w->read_armed = true;
-  w->descriptor.async_wait(net::posix::stream_descriptor::wait_read,
-                           [w](const boost::system::error_code& ec) {
-                             w->read_armed = false;
-                             if (ec || !w->alive || !w->reading) return;
-                             redisAsyncHandleRead(w->context);
-                             ArmRead(w);
-                           });
+  w->fd->OnReadable([w] {
+    w->read_armed = false;
+    if (!w->alive || !w->reading) return;
+    redisAsyncHandleRead(w->context);
+    ArmRead(w);
+  });
 }
 
 void ArmWrite(const std::shared_ptr<Watch>& w) {
   if (!w->alive || !w->writing || w->write_armed) return;
   w->write_armed = true;
-  w->descriptor.async_wait(net::posix::stream_descriptor::wait_write,
-                           [w](const boost::system::error_code& ec) {
-                             w->write_armed = false;
-                             if (ec || !w->alive || !w->writing) return;
-                             redisAsyncHandleWrite(w->context);
-                             ArmWrite(w);
-                           });
+  w->fd->OnWritable([w] {
+    w->write_armed = false;
+    if (!w->alive || !w->writing) return;
+    redisAsyncHandleWrite(w->context);
+    ArmWrite(w);
+  });
 }
 
 Watch* WatchOf(void* data) { return static_cast<Watch*>(data); }
@@ -83,16 +69,13 @@ Watch* WatchOf(void* data) { return static_cast<Watch*>(data); }
 
 struct AsyncRedis::Impl {
   Impl(RedisEndpoint e, std::chrono::milliseconds t)
-      : endpoint(std::move(e)), timeout(t), guard(io.get_executor()), timer(io) {
-    thread = std::thread([this] { io.run(); });
-  }
+      : endpoint(std::move(e)), timeout(t), alarm(loop.MakeAlarm()) {}
   ~Impl() {
-    net::post(io, [this] {
+    loop.Post([this] {
       FailAll("shutting down");
-      timer.cancel();
-      guard.reset();
+      alarm->Cancel();
     });
-    thread.join();
+    loop.Stop();
   }
 
   void Submit(std::shared_ptr<Command> command) {
@@ -128,7 +111,8 @@ struct AsyncRedis::Impl {
       return false;
     }
     ac->data = this;
-    auto watch = std::make_shared<Watch>(io, ac->c.fd);
+    auto watch = std::make_shared<Watch>();
+    watch->fd = loop.Watch(ac->c.fd);
     watch->context = ac;
     watch->self = watch;
     ac->ev.data = watch.get();
@@ -145,9 +129,8 @@ struct AsyncRedis::Impl {
     ac->ev.cleanup = [](void* d) {
       Watch* w = WatchOf(d);
       w->alive = false;
-      w->descriptor.cancel();
-      w->descriptor.release();  // hiredis closes the socket itself
-      w->self.reset();          // pending handlers keep it until they run
+      w->fd->Close();   // hiredis closes the socket itself
+      w->self.reset();  // pending callbacks keep it until they are dropped
     };
     redisAsyncSetConnectCallback(ac, [](const redisAsyncContext* c, int status) {
       if (status != REDIS_OK) static_cast<Impl*>(c->data)->Lost(c);
@@ -218,8 +201,7 @@ struct AsyncRedis::Impl {
     DropCompleted();
     if (timer_armed || waiting.empty()) return;
     timer_armed = true;
-    timer.expires_at(waiting.front()->deadline);
-    timer.async_wait([this](const boost::system::error_code&) {
+    alarm->At(waiting.front()->deadline, [this] {
       timer_armed = false;
       DropCompleted();
       if (!waiting.empty() && std::chrono::steady_clock::now() >= waiting.front()->deadline) {
@@ -243,13 +225,11 @@ struct AsyncRedis::Impl {
 
   RedisEndpoint endpoint;
   std::chrono::milliseconds timeout;
-  net::io_context io{1};
-  net::executor_work_guard<net::io_context::executor_type> guard;
-  net::steady_timer timer;
+  http::EventLoop loop;
+  std::unique_ptr<http::EventLoop::Alarm> alarm;  // after the loop: destroyed before it
   bool timer_armed = false;
   redisAsyncContext* context = nullptr;
   std::deque<std::shared_ptr<Command>> waiting;  // in the order their replies will arrive
-  std::thread thread;
 };
 
 AsyncRedis::AsyncRedis(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
@@ -269,7 +249,7 @@ void AsyncRedis::RunScript(const LuaScript& script, std::vector<std::string> key
   command->script = &script;
   command->done = std::move(done);
   command->deadline = std::chrono::steady_clock::now() + impl_->timeout;
-  net::post(impl_->io, [impl = impl_.get(), command = std::move(command)]() mutable {
+  impl_->loop.Post([impl = impl_.get(), command = std::move(command)]() mutable {
     impl->Submit(std::move(command));
   });
 }
