@@ -16,6 +16,7 @@
 #include "cache/redis_cache.hpp"
 #include "context/user_context.hpp"
 #include "core/time.hpp"
+#include "latency.hpp"
 #include "redis/redis_url.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -40,41 +41,12 @@ std::vector<std::string> Keys(std::size_t n) {
   return keys;
 }
 
-class Percentiles {
- public:
-  void Add(const std::vector<double>& mine) {
-    std::lock_guard lock(mu_);
-    all_.insert(all_.end(), mine.begin(), mine.end());
-  }
-  void Report(benchmark::State& state) {
-    std::lock_guard lock(mu_);
-    if (all_.empty()) return;
-    std::sort(all_.begin(), all_.end());
-    state.counters["p50_ns"] = all_[all_.size() / 2];
-    state.counters["p99_ns"] = all_[all_.size() * 99 / 100];
-    all_.clear();
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<double> all_;
-};
+using vf::bench::Percentiles;
 
 template <class Lookup>
 void TimedLoop(benchmark::State& state, Percentiles& p, std::size_t n, Lookup lookup) {
   std::mt19937 rng(static_cast<unsigned>(state.thread_index()) + 7);
-  std::vector<double> latencies;
-  latencies.reserve(1 << 20);
-  for (auto _ : state) {
-    std::size_t i = rng() % n;
-    auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(lookup(i));
-    auto stop = std::chrono::steady_clock::now();
-    if (latencies.size() < latencies.capacity()) {
-      latencies.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-    }
-  }
-  p.Add(latencies);
+  vf::bench::TimedCalls(state, p, [&](std::size_t) { return lookup(rng() % n); });
 }
 
 void BM_MemoryCacheHit(benchmark::State& state) {

@@ -6,6 +6,7 @@
 
 #include "chat/entities.hpp"
 #include "chat/intent_classifier.hpp"
+#include "latency.hpp"
 
 namespace vf::chat {
 namespace {
@@ -29,22 +30,10 @@ const std::vector<std::string>& Messages() {
 
 template <class Call>
 void Timed(benchmark::State& state, Call call) {
-  std::vector<double> ns;
-  ns.reserve(1 << 20);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const std::string& m = Messages()[i++ % Messages().size()];
-    auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(call(m));
-    auto stop = std::chrono::steady_clock::now();
-    if (ns.size() < ns.capacity())
-      ns.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-  }
-  std::sort(ns.begin(), ns.end());
-  if (!ns.empty()) {
-    state.counters["p50_us"] = ns[ns.size() / 2] / 1000;
-    state.counters["p99_us"] = ns[ns.size() * 99 / 100] / 1000;
-  }
+  vf::bench::Percentiles p;
+  vf::bench::TimedCalls(state, p,
+                        [&](std::size_t i) { return call(Messages()[i % Messages().size()]); });
+  p.Report(state, "us");
 }
 
 void BM_ClassifyIntent(benchmark::State& state) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exercises/transcript_parser.hpp"
+#include "latency.hpp"
 
 namespace vf::exercises {
 namespace {
@@ -23,22 +24,9 @@ const Matcher& FullMatcher() {
 
 template <class Call>
 void Timed(benchmark::State& state, const std::vector<std::string>& inputs, Call call) {
-  std::vector<double> ns;
-  ns.reserve(1 << 20);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const std::string& input = inputs[i++ % inputs.size()];
-    auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(call(input));
-    auto stop = std::chrono::steady_clock::now();
-    if (ns.size() < ns.capacity())
-      ns.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-  }
-  std::sort(ns.begin(), ns.end());
-  if (!ns.empty()) {
-    state.counters["p50_us"] = ns[ns.size() / 2] / 1000;
-    state.counters["p99_us"] = ns[ns.size() * 99 / 100] / 1000;
-  }
+  vf::bench::Percentiles p;
+  vf::bench::TimedCalls(state, p, [&](std::size_t i) { return call(inputs[i % inputs.size()]); });
+  p.Report(state, "us");
 }
 
 void BM_MatchExerciseName(benchmark::State& state) {

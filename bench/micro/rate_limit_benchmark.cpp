@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "latency.hpp"
 #include "ratelimit/local_limiter.hpp"
 #include "ratelimit/shared_limiter.hpp"
 #include "redis/redis_url.hpp"
@@ -32,26 +33,7 @@ std::vector<std::string> UserIds(std::size_t n) {
   return ids;
 }
 
-// Per-decision latencies, merged across the benchmark's threads and reported as p50/p99.
-class Percentiles {
- public:
-  void Add(std::vector<double>& mine) {
-    std::lock_guard lock(mu_);
-    all_.insert(all_.end(), mine.begin(), mine.end());
-  }
-  void Report(benchmark::State& state) {
-    std::lock_guard lock(mu_);
-    if (all_.empty()) return;
-    std::sort(all_.begin(), all_.end());
-    state.counters["p50_ns"] = all_[all_.size() / 2];
-    state.counters["p99_ns"] = all_[all_.size() * 99 / 100];
-    all_.clear();
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<double> all_;
-};
+using vf::bench::Percentiles;
 
 // 100,000 users, each decision on a random one, free tier AI request (both windows).
 void BM_LocalDecision(benchmark::State& state) {
@@ -63,18 +45,9 @@ void BM_LocalDecision(benchmark::State& state) {
     users = UserIds(100'000);
   }
   std::mt19937 rng(static_cast<unsigned>(state.thread_index()) + 1);
-  std::vector<double> latencies;
-  latencies.reserve(1 << 20);
-  for (auto _ : state) {
-    const std::string& user = users[rng() % users.size()];
-    auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(limiter->Decide(user, kFreeAi));
-    auto stop = std::chrono::steady_clock::now();
-    if (latencies.size() < latencies.capacity()) {
-      latencies.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-    }
-  }
-  percentiles.Add(latencies);
+  vf::bench::TimedCalls(state, percentiles, [&](std::size_t) {
+    return limiter->Decide(users[rng() % users.size()], kFreeAi);
+  });
   if (state.thread_index() == 0) {
     auto stats = limiter->stats();
     state.counters["keys"] = static_cast<double>(stats.keys);
@@ -117,18 +90,9 @@ void BM_RedisDecision(benchmark::State& state) {
     users = UserIds(10'000);
   }
   std::mt19937 rng(static_cast<unsigned>(state.thread_index()) + 1);
-  std::vector<double> latencies;
-  latencies.reserve(1 << 18);
-  for (auto _ : state) {
-    const std::string& user = users[rng() % users.size()];
-    auto start = std::chrono::steady_clock::now();
-    benchmark::DoNotOptimize(limiter->Decide(user, kFreeAi));
-    auto stop = std::chrono::steady_clock::now();
-    if (latencies.size() < latencies.capacity()) {
-      latencies.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
-    }
-  }
-  percentiles.Add(latencies);
+  vf::bench::TimedCalls(state, percentiles, [&](std::size_t) {
+    return limiter->Decide(users[rng() % users.size()], kFreeAi);
+  });
   if (state.thread_index() == 0) percentiles.Report(state);
 }
 BENCHMARK(BM_RedisDecision)->Threads(1)->Threads(2)->UseRealTime();

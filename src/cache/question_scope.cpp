@@ -1,11 +1,11 @@
 #include "cache/question_scope.hpp"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <cctype>
 #include <set>
 #include <vector>
+
+#include "core/digest.hpp"
 
 namespace vf::cache {
 namespace {
@@ -82,16 +82,7 @@ std::string NormalizedQuestionKey(std::string_view question) {
     if (!normalized.empty()) normalized += ' ';
     normalized += w;
   }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_Digest(normalized.data(), normalized.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return Sha256Hex(normalized);
 }
 
 }  // namespace vf::cache

@@ -1,8 +1,8 @@
 #include "ratelimit/local_limiter.hpp"
 
-#include <openssl/evp.h>
-
 #include <chrono>
+
+#include "core/digest.hpp"
 
 namespace vf::ratelimit {
 
@@ -14,11 +14,10 @@ int64_t SteadyMicros() {
 
 InlineKey InlineKey::From(std::string_view key) {
   InlineKey k;
-  unsigned char digest[32];
+  std::array<unsigned char, 32> digest{};
   if (key.size() > k.text.size()) {
-    unsigned int n = 0;
-    EVP_Digest(key.data(), key.size(), digest, &n, EVP_sha256(), nullptr);
-    key = std::string_view(reinterpret_cast<const char*>(digest), n);
+    digest = Sha256(key);
+    key = std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size());
   }
   k.size = static_cast<uint8_t>(key.size());
   std::copy(key.begin(), key.end(), k.text.begin());

@@ -2,25 +2,13 @@
 
 #include <curl/curl.h>
 #include <hiredis/hiredis.h>
-#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 
+#include "core/digest.hpp"
+
 namespace vf::redis {
 namespace {
-
-std::string Sha1Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
-}
 
 bool IsNoScript(std::string_view error) { return error.rfind("NOSCRIPT", 0) == 0; }
 

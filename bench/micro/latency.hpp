@@ -1,0 +1,54 @@
+#pragma once
+// Per-call latency percentiles for Google Benchmark: each thread times its own calls, the
+// samples are merged, and p50/p99 are reported as counters (the mean alone hides the tail).
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace vf::bench {
+
+class Percentiles {
+ public:
+  void Add(const std::vector<double>& nanos) {
+    std::lock_guard lock(mu_);
+    all_.insert(all_.end(), nanos.begin(), nanos.end());
+  }
+  // Counters p50_<unit> and p99_<unit>; `unit` is "ns" or "us".
+  void Report(benchmark::State& state, const std::string& unit = "ns") {
+    std::lock_guard lock(mu_);
+    if (all_.empty()) return;
+    std::sort(all_.begin(), all_.end());
+    double scale = unit == "us" ? 1e-3 : 1.0;
+    state.counters["p50_" + unit] = all_[all_.size() / 2] * scale;
+    state.counters["p99_" + unit] = all_[all_.size() * 99 / 100] * scale;
+    all_.clear();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> all_;
+};
+
+// The benchmark loop: call(i) for i = 0, 1, 2, ..., each call timed into `p`.
+template <class Call>
+void TimedCalls(benchmark::State& state, Percentiles& p, Call call) {
+  std::vector<double> nanos;
+  nanos.reserve(1 << 20);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(call(i++));
+    auto stop = std::chrono::steady_clock::now();
+    if (nanos.size() < nanos.capacity()) {
+      nanos.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+    }
+  }
+  p.Add(nanos);
+}
+
+}  // namespace vf::bench
