@@ -3,10 +3,8 @@
 # Usage: bench/load/context-latency.sh [rounds=200]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-export SUPABASE_JWT_SECRET=bench-secret-at-least-32-bytes-long!! ROUNDS=${1:-200}
+. bench/load/common.sh
+export ROUNDS=${1:-200}
 redis-server --port 18679 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null & pids+=($!)
 start() {  # port, extra env
   local port=$1; shift

@@ -4,11 +4,8 @@
 # Usage: bench/load/metrics-overhead.sh [seconds=10] [connections=64]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/load/common.sh
 dur=${1:-10}; conns=${2:-64}
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-export SUPABASE_JWT_SECRET=bench-secret-at-least-32-bytes-long!!
 start() {  # port, ENABLE_METRICS
   PORT=$1 HOST=127.0.0.1 DATABASE_URL="sqlite://$work/vf-$1.db" ACCESS_LOG=false ENABLE_METRICS=$2 \
     RATE_LIMIT_FREE_GENERAL=1000000 build/voicefit serve >"$work/vf-$1.log" 2>&1 & pids+=($!)
@@ -18,8 +15,6 @@ start 18381 true
 start 18382 false
 export TOKEN=$(node bench/load/mint-token.mjs bench-user free 3600)
 run() { wrk -t2 -c"$conns" -d"${dur}s" --latency "$@" 2>&1; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
-p99() { awk '$1=="99%" {print $2}'; }
 report() { printf '%-40s %10s req/s  p99 %s\n' "$1" "$(rps <<<"$2")" "$(p99 <<<"$2")"; }
 echo "wrk -t2 -c$conns -d${dur}s, $(nproc) cores, $(date -u +%F)"
 h_on=$(run http://127.0.0.1:18381/api/monitoring/health); h_off=$(run http://127.0.0.1:18382/api/monitoring/health)

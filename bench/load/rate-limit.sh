@@ -8,12 +8,9 @@
 # Needs build/voicefit and build/bench/micro/micro_benchmarks (Release), wrk, redis-server, node.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/load/common.sh
 dur=${1:-10}; conns=${2:-64}
 bin=build/voicefit
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-export SUPABASE_JWT_SECRET=bench-secret-at-least-32-bytes-long!!
 
 redis-server --port 18379 --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >/dev/null & pids+=($!)
 for _ in $(seq 50); do redis-cli -p 18379 ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -34,9 +31,6 @@ start 18283 REDIS_URL=redis://127.0.0.1:18379
 export TOKEN=$(node bench/load/mint-token.mjs bench-user free 3600)
 
 run() { wrk -t2 -c"$conns" -d"${dur}s" --latency -s bench/load/authed.lua "http://127.0.0.1:$1/api/profile" 2>&1; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
-p99() { awk '$1=="99%" {print $2}'; }
-non2xx() { awk '/Non-2xx/ {n=$5} END {print n+0}'; }
 report() { printf '%-36s %10s req/s  p99 %-8s non-2xx %s\n' "$1" "$(rps <<<"$2")" "$(p99 <<<"$2")" "$(non2xx <<<"$2")"; }
 
 echo "== GET /api/profile, free tier, wrk -t2 -c$conns -d${dur}s, $(nproc) cores, $(date -u +%F)"

@@ -6,12 +6,9 @@
 # Needs build/voicefit (Release), wrk, nginx, node with tests/interop installed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/load/common.sh
 dur=${1:-10}; conns=${2:-64}
 bin=build/voicefit
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-export SUPABASE_JWT_SECRET=bench-secret-at-least-32-bytes-long!!
 
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
@@ -38,9 +35,6 @@ curl -sf -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/
   -d '{"age":34,"weight_kg":82,"goals":["strength"]}' http://127.0.0.1:18180/api/profile >/dev/null
 
 run() { wrk -t2 -c"$conns" -d"${dur}s" --latency "$@" 2>&1; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
-p99() { awk '$1=="99%" {print $2}'; }
-non2xx() { awk '/Non-2xx/ {n=$5} END {print n+0}'; }
 report() {  # name output
   printf '%-34s %10s req/s  p99 %-8s non-2xx %s\n' "$1" "$(rps <<<"$2")" "$(p99 <<<"$2")" "$(non2xx <<<"$2")"
 }

@@ -7,12 +7,9 @@
 # Needs build/voicefit (Release), wrk, redis-server, node/npm (the peer installs once).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/load/common.sh
 dur=${1:-10}; conns=${2:-32}
 shared=$(cd ../shared/bench && pwd)
-export SUPABASE_JWT_SECRET=bench-secret-at-least-32-bytes-long!!
-work=$(mktemp -d); pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 peer=${XDG_CACHE_HOME:-$HOME/.cache}/voicefit-peer-node
 mkdir -p "$peer" && cp "$shared"/peer-node/*.mjs "$shared"/peer-node/package.json "$peer"/
 [ -d "$peer/node_modules" ] || (cd "$peer" && npm install --no-audit --no-fund --silent)
@@ -25,9 +22,6 @@ REDIS_URL=redis://127.0.0.1:18479 PORT=18480 HOST=127.0.0.1 DATABASE_URL="sqlite
 for port in 18480 18490; do for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done; done
 
 run() { TOKEN=$2 wrk -t2 -c"$conns" -d"${dur}s" -s "$shared/profile.lua" --latency "http://127.0.0.1:$1/api/profile" 2>&1; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
-p99() { awk '$1=="99%" {print $2}'; }
-non2xx() { awk '/Non-2xx/ {n=$5} END {print n+0}'; }
 ours=$(run 18480 "$(node "$peer/mint.mjs" bench-user free 3600)")
 theirs=$(run 18490 "$(node "$peer/mint.mjs" bench-user admin 3600)")
 echo "GET /api/profile, Redis consulted on every request, wrk -t2 -c$conns -d${dur}s, $(date -u +%F)"
