@@ -55,10 +55,12 @@ std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
   };
   ReplyPtr reply = call();
   if (reply->type == REDIS_REPLY_ERROR && IsNoScript({reply->str, reply->len})) {
-    ReplyPtr loaded(static_cast<redisReply*>(
-        redisCommand(ctx.get(), "SCRIPT LOAD %b", script.body.data(), script.body.size())));
-    if (!loaded) throw RedisError(std::string("io: ") + ctx->errstr);
-    if (loaded->type == REDIS_REPLY_ERROR) throw RedisError("SCRIPT LOAD refused");
+    // EVAL runs the script and caches it for the EVALSHAs that follow, in one round trip; a
+    // SCRIPT LOAD followed by EVALSHA could meet another flush (or a failover) in between.
+    argv[0] = "EVAL";
+    lens[0] = 4;
+    argv[1] = script.body.data();
+    lens[1] = script.body.size();
     reply = call();
   }
   if (reply->type == REDIS_REPLY_ERROR) {
@@ -175,7 +177,11 @@ std::vector<long long> UpstashScriptRunner::Run(const LuaScript& script,
   if (!Post(nlohmann::json::array({"SCRIPT", "LOAD", script.body}).dump(), ignored)) {
     throw RedisError("upstash: SCRIPT LOAD refused");
   }
-  if (!Post(body, result)) throw RedisError("upstash: script still unknown after SCRIPT LOAD");
+  if (Post(body, result)) return result;
+  // Flushed again between the load and the call: run it by its body.
+  command[0] = "EVAL";
+  command[1] = script.body;
+  if (!Post(command.dump(), result)) throw RedisError("upstash: EVAL answered NOSCRIPT");
   return result;
 }
 
