@@ -56,11 +56,6 @@ const std::unordered_map<std::string, std::string>& BodyParts() {
   return kParts;
 }
 
-bool IsKg(const std::string& w) {
-  return w == "kg" || w == "kgs" || w == "kilo" || w == "kilos" || w == "kilograms";
-}
-bool IsLb(const std::string& w) { return w == "lb" || w == "lbs" || w == "pound" || w == "pounds"; }
-
 }  // namespace
 
 json ExtractEntities(std::string_view message, const exercises::Matcher& matcher,
@@ -96,8 +91,8 @@ json ExtractEntities(std::string_view message, const exercises::Matcher& matcher
       if (text(i + 2) == "of" && num(i + 3)) out["reps"] = *tokens[i + 3].number;
     } else if (next == "reps" || next == "rep") {
       out["reps"] = v;
-    } else if (IsKg(next) || IsLb(next)) {
-      bool kg = IsKg(next);
+    } else if (auto unit = exercises::WeightUnitOf(next)) {
+      bool kg = *unit == exercises::WeightUnit::kKg;
       out["weight"] = {{"value", v},
                        {"unit", kg ? "kg" : "lb"},
                        {"kg", kg ? v : std::round(v * exercises::kKgPerPound * 100) / 100}};

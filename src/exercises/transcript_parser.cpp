@@ -575,8 +575,6 @@ class Parser {
             claims = back > 0 && (Text(back - 1) == "on" || Text(back - 1) == "of");
           }
           name.push_back(w);
-        } else if (w == "on" || w == "of") {
-          // kept as a marker for `claims` above; nothing else to do
         }
         ++i;
         continue;
@@ -842,6 +840,15 @@ class Parser {
 };
 
 }  // namespace
+
+std::optional<WeightUnit> WeightUnitOf(std::string_view w) {
+  if (w == "kg" || w == "kgs" || w == "kilo" || w == "kilos" || w == "kilogram" ||
+      w == "kilograms") {
+    return WeightUnit::kKg;
+  }
+  if (w == "lb" || w == "lbs" || w == "pound" || w == "pounds") return WeightUnit::kLb;
+  return std::nullopt;
+}
 
 std::vector<std::string> SpokenWords(std::string_view transcript) {
   std::string cleaned;

@@ -52,6 +52,9 @@ inline constexpr double kKgPerPound = 0.45359237;
 ParsedLog ParseTranscript(std::string_view transcript, const NameMatcher& matcher,
                           const ParseOptions& options = {});
 
+// "kg", "kilos", "lbs", "pounds", ... -> the unit; nullopt for any other word.
+std::optional<WeightUnit> WeightUnitOf(std::string_view word);
+
 // Lowercase words with punctuation as "," separators, mixed tokens split ("3x8" -> 3 x 8,
 // "140kg" -> 140 kg, "5k" -> 5 k), fillers dropped. Public for tests.
 std::vector<std::string> SpokenWords(std::string_view transcript);

@@ -278,22 +278,23 @@ Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
       [owned] { return std::make_unique<Histogram>(owned); }));
 }
 
-Family<CallbackGauge>& Registry::AddCallbackGauge(std::string name, std::string help,
-                                                  std::function<double()> read) {
+Family<CallbackGauge>& Registry::AddCallback(std::string name, std::string help, MetricType type,
+                                             std::function<double()> read) {
   auto& f = Add(std::make_unique<Family<CallbackGauge>>(
-      std::move(name), std::move(help), MetricType::kGauge, std::vector<std::string>{},
+      std::move(name), std::move(help), type, std::vector<std::string>{},
       [read] { return std::make_unique<CallbackGauge>(CallbackGauge{read}); }));
   f.With({});
   return f;
 }
 
+Family<CallbackGauge>& Registry::AddCallbackGauge(std::string name, std::string help,
+                                                  std::function<double()> read) {
+  return AddCallback(std::move(name), std::move(help), MetricType::kGauge, std::move(read));
+}
+
 Family<CallbackGauge>& Registry::AddCallbackCounter(std::string name, std::string help,
                                                     std::function<double()> read) {
-  auto& f = Add(std::make_unique<Family<CallbackGauge>>(
-      std::move(name), std::move(help), MetricType::kCounter, std::vector<std::string>{},
-      [read] { return std::make_unique<CallbackGauge>(CallbackGauge{read}); }));
-  f.With({});
-  return f;
+  return AddCallback(std::move(name), std::move(help), MetricType::kCounter, std::move(read));
 }
 
 Family<CallbackGauge>& Registry::AddCallbackGaugeFamily(std::string name, std::string help,

@@ -169,6 +169,8 @@ class Registry {
  private:
   template <class Metric>
   Family<Metric>& Add(std::unique_ptr<Family<Metric>> family);
+  Family<CallbackGauge>& AddCallback(std::string name, std::string help, MetricType type,
+                                     std::function<double()> read);
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<FamilyBase>> families_;
 };
