@@ -1,4 +1,5 @@
 #include "core/json_schema.hpp"
+#include <algorithm>
 
 #include <cmath>
 #include <string>
@@ -146,6 +147,15 @@ class Validator {
     if (auto m = s.find("maxItems"); m != s.end() && v.size() > m->get<size_t>()) {
       errors.push_back({where, "must have at most " + std::to_string(m->get<size_t>()) + " items"});
       return;  // don't report on each of thousands of items
+    }
+    if (auto u = s.find("uniqueItems"); u != s.end() && u->is_boolean() && u->get<bool>()) {
+      for (size_t i = 1; i < v.size(); ++i) {
+        if (std::find(v.begin(), v.begin() + static_cast<long>(i), v[i]) !=
+            v.begin() + static_cast<long>(i)) {
+          errors.push_back({where, "must not repeat an item"});
+          break;
+        }
+      }
     }
     if (auto items = s.find("items"); items != s.end()) {
       for (size_t i = 0; i < v.size() && errors.size() < kMaxErrors; ++i) {

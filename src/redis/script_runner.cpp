@@ -1,6 +1,5 @@
 #include "redis/script_runner.hpp"
 
-#include <curl/curl.h>
 #include <hiredis/hiredis.h>
 
 #include <nlohmann/json.hpp>
@@ -83,67 +82,21 @@ std::vector<long long> HiredisScriptRunner::Run(const LuaScript& script,
 
 // --- Upstash REST -----------------------------------------------------------------------------
 
-struct UpstashScriptRunner::Handle {
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
-  std::string response;
-  ~Handle() {
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-  }
-};
-
 UpstashScriptRunner::UpstashScriptRunner(std::string rest_url, std::string token,
                                          std::chrono::milliseconds timeout)
-    : url_(std::move(rest_url)), auth_header_("Authorization: Bearer " + token), timeout_(timeout) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+    : url_(std::move(rest_url)), http_(std::move(token), timeout) {}
 
 UpstashScriptRunner::~UpstashScriptRunner() = default;
 
-std::unique_ptr<UpstashScriptRunner::Handle> UpstashScriptRunner::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto h = std::move(idle_.back());
-      idle_.pop_back();
-      return h;
-    }
-  }
-  auto h = std::make_unique<Handle>();
-  if (h->curl == nullptr) throw RedisError("upstash: cannot create a curl handle");
-  h->headers = curl_slist_append(h->headers, auth_header_.c_str());
-  h->headers = curl_slist_append(h->headers, "Content-Type: application/json");
-  curl_easy_setopt(h->curl, CURLOPT_URL, url_.c_str());
-  curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
-  curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h->curl, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(
-      h->curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* out) {
-        static_cast<std::string*>(out)->append(data, size * n);
-        return size * n;
-      });
-  curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->response);
-  return h;
-}
-
-void UpstashScriptRunner::Release(std::unique_ptr<Handle> handle) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(handle));
-}
-
 bool UpstashScriptRunner::Post(const std::string& body, std::vector<long long>& result) {
-  auto h = Acquire();  // a failed handle is dropped, not pooled: its connection may be broken
-  h->response.clear();
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  CURLcode rc = curl_easy_perform(h->curl);
-  if (rc != CURLE_OK) throw RedisError(std::string("upstash: ") + curl_easy_strerror(rc));
-  long status = 0;
-  curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-  auto reply = nlohmann::json::parse(h->response, nullptr, false);
-  Release(std::move(h));
+  JsonHttpClient::Reply http;
+  try {
+    http = http_.Post(url_, body);
+  } catch (const HttpError& e) {
+    throw RedisError(std::string("upstash: ") + e.what());
+  }
+  long status = http.status;
+  auto reply = nlohmann::json::parse(http.body, nullptr, false);
   if (reply.is_discarded() || !reply.is_object()) {
     throw RedisError("upstash: HTTP " + std::to_string(status) + " without a JSON reply");
   }

@@ -1,7 +1,8 @@
 #pragma once
 // Runs a server-side Lua script by its SHA1, loading it (and retrying once) when the server
 // answers NOSCRIPT: after a restart, a failover or SCRIPT FLUSH. Two transports: the Redis
-// protocol (hiredis, pooled connections) and Upstash's REST API (libcurl, pooled handles).
+// protocol (hiredis, pooled connections) and Upstash's REST API (core/json_http: libcurl, pooled
+// handles).
 
 #include <chrono>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_http.hpp"
 #include "redis/connection.hpp"
 #include "redis/redis_url.hpp"
 
@@ -51,16 +53,11 @@ class UpstashScriptRunner final : public ScriptRunner {
   const char* transport() const override { return "upstash-rest"; }
 
  private:
-  struct Handle;
   // One REST call: the command as a JSON array. Returns false when the server did not know the
   // script; the reply's "result" goes to `result`. Throws RedisError.
   bool Post(const std::string& body, std::vector<long long>& result);
-  std::unique_ptr<Handle> Acquire();
-  void Release(std::unique_ptr<Handle> handle);
-  std::string url_, auth_header_;
-  std::chrono::milliseconds timeout_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Handle>> idle_;
+  std::string url_;
+  JsonHttpClient http_;
 };
 
 }  // namespace vf::redis

@@ -231,6 +231,16 @@ TEST(JsonSchemaArrays, MinItemsAndMaxItems) {
   EXPECT_EQ(many[0].message, "must have at most 3 items");
 }
 
+TEST(JsonSchemaArrays, UniqueItems) {
+  json schema{{"type", "array"}, {"uniqueItems", true}};
+  EXPECT_TRUE(Valid({"a", "b"}, schema));
+  EXPECT_TRUE(Valid({1, "1"}, schema));
+  auto repeated = Validate({"a", "b", "a"}, schema);
+  ASSERT_EQ(repeated.size(), 1u);
+  EXPECT_EQ(repeated[0].message, "must not repeat an item");
+  EXPECT_TRUE(Valid({"a", "a"}, {{"type", "array"}, {"uniqueItems", false}}));
+}
+
 TEST(JsonSchemaArrays, TooManyItemsAreNotEachChecked) {
   // One error for the whole oversized array, not one per bad item.
   json schema{{"type", "array"}, {"maxItems", 2}, {"items", {{"type", "string"}}}};
