@@ -171,6 +171,7 @@ void AddAllRoutes(http::Router& router, const ApiDeps& deps) {
   AddRunRoutes(router, deps);
   AddVoiceLogRoutes(router, deps);
   AddChatRoutes(router, deps);
+  AddKnowledgeRoutes(router, deps);
   AddInjuryRoutes(router, deps);
   AddAccountRoutes(router, deps);
   AddContextRoutes(router, deps);

@@ -24,6 +24,9 @@ class ExerciseNames;
 namespace vf::chat {
 class IntentClassifier;
 }
+namespace vf::rag {
+class RagService;
+}
 
 namespace vf::api {
 
@@ -50,6 +53,7 @@ struct ApiDeps {
   const exercises::ExerciseNames* exercise_names = nullptr;
   const chat::IntentClassifier* intents = nullptr;  // POST /api/chat/classify; null: no route
   double unsure_below = 0.5;                        // confidence under which it says so
+  rag::RagService* rag = nullptr;  // knowledge-base retrieval; null: no knowledge routes
 };
 
 void AddHealthRoutes(http::Router& router, const ApiDeps& deps);
@@ -60,6 +64,8 @@ void AddInjuryRoutes(http::Router& router, const ApiDeps& deps);
 void AddAccountRoutes(http::Router& router, const ApiDeps& deps);
 // POST /api/chat/classify: which of the eight intents a chat message is, with its entities.
 void AddChatRoutes(http::Router& router, const ApiDeps& deps);
+// POST /api/knowledge/search and GET /api/knowledge/passages/{id}.
+void AddKnowledgeRoutes(http::Router& router, const ApiDeps& deps);
 // POST /api/voice/log: a spoken log parsed into sets or a run.
 void AddVoiceLogRoutes(http::Router& router, const ApiDeps& deps);
 // GET /api/context: the summarised user context the AI routes read (cached).

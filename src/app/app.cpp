@@ -16,10 +16,17 @@
 #include "exercises/exercise_names.hpp"
 #include "http/middleware.hpp"
 #include "http/server.hpp"
+#include "knowledge/knowledge_base.hpp"
 #include "monitoring/families.hpp"
 #include "monitoring/monitor.hpp"
 #include "monitoring/process_stats.hpp"
 #include "monitoring/request_metrics.hpp"
+#include "rag/dense_leg.hpp"
+#include "rag/evaluation.hpp"
+#include "rag/namespace_selector.hpp"
+#include "rag/rag_service.hpp"
+#include "rag/retriever.hpp"
+#include "rag/upstash_search.hpp"
 #include "ratelimit/rate_limit_middleware.hpp"
 #include "redis/async_redis.hpp"
 #include "redis/redis_health.hpp"
@@ -206,6 +213,88 @@ chat::IntentClassifier TrainIntents(const Config& config) {
   }
 }
 
+// The knowledge base and retrieval over it: loaded and indexed at start-up (or the index in
+// KNOWLEDGE_INDEX_DIR reused when it is current). RAG results are cached in-process only: a
+// retrieval costs about as much as a Redis round trip, so sharing them would save nothing.
+struct Knowledge {
+  Knowledge(const Config& config, cache::Cache& memory, cache::SingleFlight& flight,
+            monitoring::CacheMetrics& cache_metrics, monitoring::RagMetrics& rag_metrics)
+      : kb(Load(config)), retriever(kb, config.knowledge_index_dir), selector(retriever) {
+    const auto& rag = config.rag;
+    if (!config.upstash_search_rest_url.empty()) {
+      upstash = std::make_unique<rag::UpstashSearch>(config.upstash_search_rest_url,
+                                                     config.upstash_search_rest_token,
+                                                     rag.upstash_index, rag.upstash_timeout);
+      try {
+        auto uploaded = upstash->Sync(kb);
+        log::Write(log::Level::kInfo, "upstash search index in sync",
+                   {{"index", rag.upstash_index}, {"uploaded", uploaded}});
+      } catch (const std::exception& e) {
+        // Queries still try it; the embedded legs answer whenever it cannot.
+        log::Write(log::Level::kWarn, "upstash search sync failed", {{"error", e.what()}});
+      }
+      retriever.AddExternalLeg(upstash.get(), rag.upstash_weight);
+    }
+    if (!rag.embeddings_base_url.empty()) {
+      embeddings =
+          std::make_unique<rag::EmbeddingClient>(rag.embeddings_base_url, rag.embeddings_api_key,
+                                                 rag.embeddings_model, rag.embeddings_timeout);
+      try {
+        dense = std::make_unique<rag::DenseLeg>(kb, *embeddings, retriever.index_dir());
+        retriever.AddExternalLeg(dense.get(), rag.embeddings_weight);
+        log::Write(log::Level::kInfo, "dense retrieval on",
+                   {{"model", rag.embeddings_model}, {"from_disk", dense->loaded_from_disk()}});
+      } catch (const std::exception& e) {
+        // Without passage vectors there is nothing to search; lexical retrieval serves alone.
+        log::Write(log::Level::kWarn, "dense retrieval off: embedding the passages failed",
+                   {{"error", e.what()}});
+      }
+    }
+    loader = std::make_unique<cache::Loader>(
+        memory,
+        cache::KeyFamily{"rag_context", rag::RagService::FamilyVersion(retriever, selector, {}),
+                         config.cache.rag_context_ttl},
+        flight, &cache_metrics);
+    service = std::make_unique<rag::RagService>(retriever, selector, loader.get(), &rag_metrics);
+    log::Write(log::Level::kInfo, "knowledge base indexed",
+               {{"passages", kb.passages.size()},
+                {"synonym_groups", kb.synonyms.size()},
+                {"version", kb.version.substr(0, 16)},
+                {"index", retriever.index_dir().string()},
+                {"built", retriever.built_index()}});
+  }
+
+  static knowledge::KnowledgeBase Load(const Config& config) {
+    try {
+      return knowledge::LoadKnowledgeBase(config.knowledge_dir);
+    } catch (const std::exception& e) {
+      throw ConfigError(std::string("KNOWLEDGE_DIR: ") + e.what());
+    }
+  }
+
+  api::DependencyProbe Probe() const {
+    return {"search",
+            [this]() -> json {
+              return {{"status", "ok"},
+                      {"backend", std::string("xapian") + (upstash ? "+upstash" : "") +
+                                      (dense ? "+dense" : "")},
+                      {"passages", kb.passages.size()},
+                      {"kb_version", kb.version.substr(0, 16)},
+                      {"external_failures", retriever.external_failures()}};
+            },
+            false};
+  }
+
+  knowledge::KnowledgeBase kb;
+  rag::Retriever retriever;
+  rag::NamespaceSelector selector;
+  std::unique_ptr<rag::UpstashSearch> upstash;
+  std::unique_ptr<rag::EmbeddingClient> embeddings;
+  std::unique_ptr<rag::DenseLeg> dense;
+  std::unique_ptr<cache::Loader> loader;
+  std::unique_ptr<rag::RagService> service;
+};
+
 // The last health snapshot's checks: the monitor reads dependency states from it instead of
 // probing again.
 json HealthChecks(const api::HealthService& health) {
@@ -300,10 +389,8 @@ int Serve(const Config& config) {
   api::HealthService health(kVersion, std::chrono::milliseconds(1000));
   health.AddProbe(api::StoreProbe(*store));
   health.AddProbe(std::move(redis_probe));
-  health.AddProbe({"search", [] { return json{{"status", "not_configured"}}; }, false});
   health.AddProbe(LlmProbe(config));
   if (config.rate_limit.enabled) health.AddProbe(rate_limiting.Probe());
-  health.Start();
 
   monitoring::Registry registry;
   monitoring::RateLimitMetrics rate_limit_metrics(registry);
@@ -325,21 +412,25 @@ int Serve(const Config& config) {
                                           config.cache.exercise_miss_ttl, &cache_metrics);
 
   chat::IntentClassifier intents = TrainIntents(config);
+  Knowledge knowledge(config, caching.memory, caching.flight, cache_metrics, rag_metrics);
+  health.AddProbe(knowledge.Probe());
+  health.Start();
 
   http::Router router;
-  api::AddAllRoutes(
-      router,
-      {.store = *store,
-       .health = health,
-       .version = kVersion,
-       .monitoring = &monitoring_handles,
-       .web_dir = config.monitoring.web_dir,
-       .user_data_changed =
-           [&caching](const std::string& user_id) { caching.user_context->Invalidate(user_id); },
-       .user_context = caching.user_context.get(),
-       .exercise_names = &exercise_names,
-       .intents = &intents,
-       .unsure_below = static_cast<double>(config.chat_unsure_percent) / 100});
+  api::AddAllRoutes(router, {.store = *store,
+                             .health = health,
+                             .version = kVersion,
+                             .monitoring = &monitoring_handles,
+                             .web_dir = config.monitoring.web_dir,
+                             .user_data_changed =
+                                 [&caching](const std::string& user_id) {
+                                   caching.user_context->Invalidate(user_id);
+                                 },
+                             .user_context = caching.user_context.get(),
+                             .exercise_names = &exercise_names,
+                             .intents = &intents,
+                             .unsure_below = static_cast<double>(config.chat_unsure_percent) / 100,
+                             .rag = knowledge.service.get()});
   // Made after the route table is complete: one series per route.
   monitoring::RequestMetrics request_metrics(registry, router);
   http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
@@ -415,6 +506,78 @@ int Migrate(const Config& config) {
   store::sqlite::SqliteStore store({.path = target.location});
   std::cout << "applied " << store.migrations_applied() << " migration(s) to " << target.location
             << "; schema at version " << store::sqlite::Migrations().back().version << "\n";
+  return 0;
+}
+
+}  // namespace vf::app
+
+namespace vf::app {
+
+int BuildKnowledgeIndex(const Config& config) {
+  if (config.knowledge_index_dir.empty()) {
+    throw ConfigError("KNOWLEDGE_INDEX_DIR: must name the folder to build the index in");
+  }
+  auto kb = Knowledge::Load(config);
+  auto started = std::chrono::steady_clock::now();
+  auto passages = rag::Retriever::BuildIndex(kb, config.knowledge_index_dir);
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  std::cout << "indexed " << passages << " passages (knowledge base " << kb.version.substr(0, 16)
+            << ") into " << config.knowledge_index_dir << " in " << ms.count() << " ms\n";
+  return 0;
+}
+
+int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args) {
+  auto split = rag::Split::kTest;
+  bool misses = false, tune = false, pools = false, baseline = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--split" && i + 1 < args.size()) {
+      const auto& v = args[++i];
+      split = v == "train"   ? rag::Split::kTrain
+              : v == "fresh" ? rag::Split::kFresh
+              : v == "all"   ? rag::Split::kAll
+                             : rag::Split::kTest;
+    } else if (args[i] == "--misses") {
+      misses = true;
+    } else if (args[i] == "--tune") {
+      tune = true;
+    } else if (args[i] == "--pools") {
+      pools = true;
+    } else if (args[i] == "--baseline") {
+      baseline = true;
+    } else {
+      std::cerr << "unknown argument: " << args[i] << "\n";
+      return 64;
+    }
+  }
+  auto kb = Knowledge::Load(config);
+  rag::Retriever retriever(kb, config.knowledge_index_dir);
+  rag::NamespaceSelector selector(retriever);
+  rag::RagService service(retriever, selector);
+  auto set = rag::LoadEvalSet(config.knowledge_dir);
+  if (pools) {
+    std::cout << rag::JudgingPools(retriever, selector, service, set, 10);
+    return 0;
+  }
+  if (baseline) {  // the figures the regression gates hold later runs to
+    json out;
+    for (auto [name, which] : {std::pair{"train", rag::Split::kTrain},
+                               {"test", rag::Split::kTest},
+                               {"fresh", rag::Split::kFresh}}) {
+      out[name] = rag::Evaluate(service, rag::SplitOf(set, which)).Summary();
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (tune) {
+    auto train = rag::SplitOf(set, rag::Split::kTrain);
+    auto tuned = rag::Tune(retriever, selector, service, train, std::cout);
+    std::cout << "tuned on " << train.size() << " training queries: retrieval "
+              << tuned.retrieval.Fingerprint() << "\n";
+  }
+  auto queries = rag::SplitOf(set, split);
+  auto report = rag::Evaluate(service, queries);
+  std::cout << report.Summary().dump(2) << "\n";
+  if (misses) std::cout << report.Misses();
   return 0;
 }
 

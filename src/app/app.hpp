@@ -2,6 +2,9 @@
 // The composition root: the only place that knows every concrete implementation and chooses
 // between them from the configuration.
 
+#include <string>
+#include <vector>
+
 #include "core/config.hpp"
 
 namespace vf::app {
@@ -12,5 +15,9 @@ inline constexpr const char* kVersion = "0.1.0";
 int Serve(const Config& config);
 // Applies pending store migrations and reports them. Returns the process exit code.
 int Migrate(const Config& config);
+// Builds the knowledge-base index into KNOWLEDGE_INDEX_DIR (which must be set) and reports it.
+int BuildKnowledgeIndex(const Config& config);
+// Runs the retrieval evaluation (knowledge/eval) and prints its figures; `args` as in --help.
+int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args);
 
 }  // namespace vf::app

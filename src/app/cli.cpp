@@ -16,6 +16,11 @@ void PrintHelp(std::ostream& out) {
       << "commands:\n"
       << "  serve     run the HTTP server (until SIGTERM/SIGINT)\n"
       << "  migrate   apply pending database migrations and exit\n"
+      << "  index     build the knowledge-base search index into KNOWLEDGE_INDEX_DIR and exit\n"
+      << "  rag-eval  evaluate retrieval on knowledge/eval: [--split train|test|fresh|all] "
+         "[--misses]\n"
+      << "            [--tune] (tuning uses the train split only) [--pools] (for judging)\n"
+      << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"
       << "  version   print the version\n"
       << "  --help    this text\n\n"
       << "settings (environment variables, or keys of the JSON file named by VOICEFIT_CONFIG):\n";
@@ -37,13 +42,17 @@ int RunCli(int argc, char** argv) {
     std::cout << "voicefit " << kVersion << "\n";
     return 0;
   }
-  if (command != "serve" && command != "migrate") {
+  if (command != "serve" && command != "migrate" && command != "index" && command != "rag-eval") {
     std::cerr << (command.empty() ? "missing command" : "unknown command: " + command) << "\n\n";
     PrintHelp(std::cerr);
     return 64;  // EX_USAGE
   }
   try {
     Config config = LoadConfig(EnvironmentLookup());
+    if (command == "index") return BuildKnowledgeIndex(config);
+    if (command == "rag-eval") {
+      return EvaluateRetrieval(config, std::vector<std::string>(argv + 2, argv + argc));
+    }
     return command == "serve" ? Serve(config) : Migrate(config);
   } catch (const ConfigError& e) {
     std::cerr << "configuration error: " << e.what() << "\n";

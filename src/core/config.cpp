@@ -1,4 +1,5 @@
 #include "core/config.hpp"
+#include <cmath>
 
 #include <charconv>
 #include <cstdlib>
@@ -167,6 +168,26 @@ void ReadCache(const Reader& r, CacheConfig& c) {
   r.Seconds("CACHE_EXERCISE_MISS_TTL_S", c.exercise_miss_ttl, 1, kYear);
 }
 
+// A weight given in percent, as a fraction.
+void Percent(const Reader& r, const std::string& name, double& out, long long max) {
+  int64_t percent = static_cast<int64_t>(std::lround(out * 100));
+  r.Integer(name, percent, 0, max);
+  out = static_cast<double>(percent) / 100;
+}
+
+void ReadRag(const Reader& r, RagConfig& g) {
+  r.String("UPSTASH_SEARCH_INDEX", g.upstash_index);
+  if (g.upstash_index.empty()) throw ConfigError("UPSTASH_SEARCH_INDEX: must not be empty");
+  r.Millis("UPSTASH_SEARCH_TIMEOUT_MS", g.upstash_timeout, 10, 60000);
+  Percent(r, "UPSTASH_SEARCH_WEIGHT_PERCENT", g.upstash_weight, 1000);
+  r.String("EMBEDDINGS_BASE_URL", g.embeddings_base_url);
+  r.String("EMBEDDINGS_API_KEY", g.embeddings_api_key);
+  r.String("EMBEDDINGS_MODEL", g.embeddings_model);
+  if (g.embeddings_model.empty()) throw ConfigError("EMBEDDINGS_MODEL: must not be empty");
+  r.Millis("EMBEDDINGS_TIMEOUT_MS", g.embeddings_timeout, 10, 120000);
+  Percent(r, "EMBEDDINGS_WEIGHT_PERCENT", g.embeddings_weight, 1000);
+}
+
 void ReadRateLimit(const Reader& r, RateLimitConfig& rl) {
   constexpr long long kMaxQuota = 1'000'000;
   r.Bool("ENABLE_RATE_LIMITING", rl.enabled);
@@ -223,6 +244,17 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"EXERCISE_CATALOG_PATH", "the exercise catalog (the source tree's data/exercises.json)"},
       {"CHAT_INTENTS_PATH", "labelled chat messages the intent model trains on (data/)"},
       {"CHAT_UNSURE_BELOW_PERCENT", "classify answers unsure under this confidence (50)"},
+      {"KNOWLEDGE_DIR",
+       "the knowledge base's passages and lexicons (the source tree's knowledge/)"},
+      {"KNOWLEDGE_INDEX_DIR", "where the search index lives; reused when current (a temp folder)"},
+      {"UPSTASH_SEARCH_INDEX", "the Upstash Search index mirroring the knowledge base"},
+      {"UPSTASH_SEARCH_TIMEOUT_MS", "Upstash Search calls slower than this are skipped (1000)"},
+      {"UPSTASH_SEARCH_WEIGHT_PERCENT", "weight of Upstash's ranking in the fusion (100)"},
+      {"EMBEDDINGS_BASE_URL", "OpenAI-compatible API base for dense retrieval (unset: off)"},
+      {"EMBEDDINGS_API_KEY", "bearer key of the embeddings endpoint"},
+      {"EMBEDDINGS_MODEL", "embedding model name (text-embedding-3-small)"},
+      {"EMBEDDINGS_TIMEOUT_MS", "embedding calls slower than this are skipped (5000)"},
+      {"EMBEDDINGS_WEIGHT_PERCENT", "weight of the dense ranking in the fusion (100)"},
       {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
       {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
       {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},
@@ -294,6 +326,12 @@ Config LoadConfig(const SettingLookup& lookup) {
 #endif
   r.String("CHAT_INTENTS_PATH", c.chat_intents_path);
   r.Integer("CHAT_UNSURE_BELOW_PERCENT", c.chat_unsure_percent, 0, 100);
+#ifdef VOICEFIT_DEFAULT_KNOWLEDGE
+  c.knowledge_dir = VOICEFIT_DEFAULT_KNOWLEDGE;
+#endif
+  r.String("KNOWLEDGE_DIR", c.knowledge_dir);
+  r.String("KNOWLEDGE_INDEX_DIR", c.knowledge_index_dir);
+  ReadRag(r, c.rag);
   r.String("SUPABASE_JWT_SECRET", c.auth.jwt_secret);
   if (!c.auth.jwt_secret.empty() && c.auth.jwt_secret.size() < 32) {
     throw ConfigError("SUPABASE_JWT_SECRET: must be at least 32 bytes long");
@@ -363,6 +401,10 @@ std::map<std::string, std::string> DescribeConfig(const Config& c) {
       {"WORKER_THREADS", std::to_string(c.server.worker_threads)},
       {"XAI_API_KEY", secret(c.xai_api_key)},
       {"KIMI_API_KEY", secret(c.kimi_api_key)},
+      {"KNOWLEDGE_DIR", c.knowledge_dir},
+      {"UPSTASH_SEARCH_REST_URL", c.upstash_search_rest_url.empty() ? "(unset)" : "(set)"},
+      {"EMBEDDINGS_BASE_URL", c.rag.embeddings_base_url.empty() ? "(unset)" : "(set)"},
+      {"EMBEDDINGS_API_KEY", secret(c.rag.embeddings_api_key)},
   };
 }
 

@@ -87,15 +87,31 @@ struct CacheConfig {
       exercise_match_ttl{7 * 86400}, exercise_miss_ttl{3600};
 };
 
+// Retrieval over the knowledge base (SPEC.md §3).
+struct RagConfig {
+  std::string upstash_index = "voicefit-knowledge";  // UPSTASH_SEARCH_INDEX
+  std::chrono::milliseconds upstash_timeout{1000};   // UPSTASH_SEARCH_TIMEOUT_MS
+  double upstash_weight = 1.0;                       // UPSTASH_SEARCH_WEIGHT_PERCENT / 100
+  // Dense retrieval through an OpenAI-compatible embeddings endpoint (off when the URL is unset).
+  std::string embeddings_base_url;                          // EMBEDDINGS_BASE_URL
+  std::string embeddings_api_key;                           // EMBEDDINGS_API_KEY
+  std::string embeddings_model = "text-embedding-3-small";  // EMBEDDINGS_MODEL
+  std::chrono::milliseconds embeddings_timeout{5000};       // EMBEDDINGS_TIMEOUT_MS
+  double embeddings_weight = 1.0;                           // EMBEDDINGS_WEIGHT_PERCENT / 100
+};
+
 struct Config {
   ServerConfig server;
   AuthConfig auth;
   RateLimitConfig rate_limit;
   MonitoringConfig monitoring;
   CacheConfig cache;
+  RagConfig rag;
   std::string exercise_catalog_path;  // EXERCISE_CATALOG_PATH (default: the source tree's data/)
   std::string chat_intents_path;      // CHAT_INTENTS_PATH: labelled messages the model trains on
   int64_t chat_unsure_percent = 50;   // CHAT_UNSURE_BELOW_PERCENT
+  std::string knowledge_dir;          // KNOWLEDGE_DIR (default: the source tree's knowledge/)
+  std::string knowledge_index_dir;    // KNOWLEDGE_INDEX_DIR (empty: a temporary folder)
   std::string database_url = "sqlite://./var/voicefit.db";
   std::string redis_url;  // empty: in-process only
   std::string upstash_redis_rest_url, upstash_redis_rest_token;

@@ -2,7 +2,7 @@
 // command and a bearer token, answered {"result": ...} or {"error": "..."} (HTTP 400), as
 // Upstash documents it. Commands are forwarded to a real local redis-server with ioredis, so the
 // project's Lua script really runs.
-import http from 'node:http';
+import { startStandInServer } from './standin_server.mjs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 
@@ -13,37 +13,24 @@ export async function startUpstashStandIn(redisUrl, token) {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0 });
   await redis.connect();
   const stats = { commands: [], unauthorized: 0 };
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', async () => {
-      const reply = (status, payload) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(payload));
-      };
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        stats.unauthorized++;
-        return reply(401, { error: 'Unauthorized' });
-      }
-      let command;
-      try { command = JSON.parse(body); } catch { return reply(400, { error: 'ERR invalid JSON' }); }
-      if (req.method !== 'POST' || req.url !== '/' || !Array.isArray(command) || command.length === 0) {
-        return reply(400, { error: 'ERR expected a JSON array command' });
-      }
-      stats.commands.push(String(command[0]).toUpperCase());
-      try {
-        const result = await redis.call(...command.map(String));
-        reply(200, { result });
-      } catch (e) {
-        reply(400, { error: e.message });
-      }
-    });
+  const standin = await startStandInServer({ token, unauthorizedBody: { error: 'Unauthorized' }, stats }, async (req, body, reply) => {
+    let command;
+    try { command = JSON.parse(body); } catch { return reply(400, { error: 'ERR invalid JSON' }); }
+    if (req.method !== 'POST' || req.url !== '/' || !Array.isArray(command) || command.length === 0) {
+      return reply(400, { error: 'ERR expected a JSON array command' });
+    }
+    stats.commands.push(String(command[0]).toUpperCase());
+    try {
+      const result = await redis.call(...command.map(String));
+      reply(200, { result });
+    } catch (e) {
+      reply(400, { error: e.message });
+    }
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: standin.origin,
     stats,
     redis,
-    close: async () => { server.close(); await redis.quit(); },
+    close: async () => { await standin.close(); await redis.quit(); },
   };
 }

@@ -1,0 +1,151 @@
+#include "rag/dense_leg.hpp"
+
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/digest.hpp"
+
+namespace vf::rag {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+EmbeddingClient::EmbeddingClient(std::string base_url, std::string api_key, std::string model,
+                                 std::chrono::milliseconds timeout)
+    : url_(std::move(base_url)), model_(std::move(model)), http_(std::move(api_key), timeout) {
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+  url_ += "/embeddings";
+}
+
+std::vector<std::vector<float>> EmbeddingClient::Embed(const std::vector<std::string>& inputs) {
+  auto reply = http_.Post(url_, json{{"model", model_}, {"input", inputs}}.dump());
+  auto body = json::parse(reply.body, nullptr, false);
+  if (reply.status != 200 || !body.is_object() || !body.contains("data") ||
+      !body["data"].is_array() || body["data"].size() != inputs.size()) {
+    throw HttpError("embeddings: HTTP " + std::to_string(reply.status) + ": " +
+                    reply.body.substr(0, 200));
+  }
+  std::vector<std::vector<float>> out(inputs.size());
+  for (const auto& item : body["data"]) {
+    size_t index = item.value("index", size_t{0});
+    if (index >= out.size() || !item.contains("embedding") || !item["embedding"].is_array()) {
+      throw HttpError("embeddings: malformed item");
+    }
+    auto& v = out[index];
+    v = item["embedding"].get<std::vector<float>>();
+    double norm = 0;
+    for (float x : v) norm += double(x) * x;
+    norm = std::sqrt(norm);
+    if (norm == 0) throw HttpError("embeddings: a zero vector");
+    for (float& x : v) x = static_cast<float>(x / norm);  // cosine by inner product
+  }
+  for (const auto& v : out) {
+    if (v.empty() || v.size() != out[0].size()) throw HttpError("embeddings: uneven dimensions");
+  }
+  return out;
+}
+
+struct DenseLeg::Graph {
+  Graph(size_t dimensions, size_t capacity)
+      : space(dimensions), index(&space, std::max<size_t>(capacity, 1), 16, 200) {}
+  hnswlib::InnerProductSpace space;
+  hnswlib::HierarchicalNSW<float> index;
+};
+
+std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
+  return p.title + "\n\n" + p.body;
+}
+
+DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, EmbeddingClient& client,
+                   const fs::path& index_dir)
+    : kb_(kb), client_(client) {
+  // Saved vectors: a JSON header line, then float32 values passage by passage.
+  fs::path saved;
+  if (!index_dir.empty()) {
+    saved = index_dir / ("dense-" + Sha256Hex(client.model()).substr(0, 12) + ".bin");
+  }
+  std::vector<std::vector<float>> vectors;
+  if (!saved.empty() && fs::exists(saved)) {
+    std::ifstream in(saved, std::ios::binary);
+    std::string header_line;
+    std::getline(in, header_line);
+    auto header = json::parse(header_line, nullptr, false);
+    if (header.is_object() && header.value("kb_version", "") == kb.version &&
+        header.value("count", size_t{0}) == kb.passages.size()) {
+      size_t dims = header.value("dimensions", size_t{0});
+      vectors.assign(kb.passages.size(), std::vector<float>(dims));
+      for (auto& v : vectors) in.read(reinterpret_cast<char*>(v.data()), std::streamsize(dims * 4));
+      if (in) {
+        loaded_from_disk_ = true;
+      } else {
+        vectors.clear();
+      }
+    }
+  }
+  if (vectors.empty()) {
+    constexpr size_t kBatch = 64;
+    for (size_t start = 0; start < kb.passages.size(); start += kBatch) {
+      std::vector<std::string> inputs;
+      for (size_t i = start; i < std::min(start + kBatch, kb.passages.size()); ++i) {
+        inputs.push_back(PassageInput(kb.passages[i]));
+      }
+      for (auto& v : client.Embed(inputs)) vectors.push_back(std::move(v));
+    }
+    if (!saved.empty()) {
+      std::ofstream out(saved, std::ios::binary | std::ios::trunc);
+      out << json{{"kb_version", kb.version},
+                  {"model", client.model()},
+                  {"dimensions", vectors[0].size()},
+                  {"count", vectors.size()}}
+                 .dump()
+          << "\n";
+      for (const auto& v : vectors) {
+        out.write(reinterpret_cast<const char*>(v.data()), std::streamsize(v.size() * 4));
+      }
+    }
+  }
+  dimensions_ = vectors.at(0).size();
+  std::map<std::string, size_t> sizes;
+  for (const auto& p : kb.passages) ++sizes[p.name_space];
+  for (const auto& [ns, size] : sizes) graphs_[ns] = std::make_unique<Graph>(dimensions_, size);
+  for (size_t i = 0; i < kb.passages.size(); ++i) {
+    if (vectors[i].size() != dimensions_) throw HttpError("embeddings: uneven dimensions");
+    graphs_[kb.passages[i].name_space]->index.addPoint(vectors[i].data(), i);
+  }
+  // Graphs this small are searched nearly exhaustively at this breadth.
+  for (auto& [ns, graph] : graphs_) graph->index.setEf(std::max<size_t>(64, sizes[ns]));
+}
+
+DenseLeg::~DenseLeg() = default;
+
+std::vector<std::string> DenseLeg::Rank(const std::string& text,
+                                        std::span<const std::string> namespaces, size_t k) {
+  auto query = client_.Embed({text}).at(0);
+  if (query.size() != dimensions_) throw HttpError("embeddings: query of another dimension");
+  std::vector<std::pair<float, size_t>> hits;  // distance (1 - cosine), passage
+  auto search = [&](const Graph& graph) {
+    auto found = graph.index.searchKnn(query.data(), std::min(k, graph.index.cur_element_count));
+    while (!found.empty()) {
+      hits.emplace_back(found.top().first, found.top().second);
+      found.pop();
+    }
+  };
+  if (namespaces.empty()) {
+    for (const auto& [ns, graph] : graphs_) search(*graph);
+  } else {
+    for (const auto& ns : namespaces) {
+      if (auto it = graphs_.find(ns); it != graphs_.end()) search(*it->second);
+    }
+  }
+  std::sort(hits.begin(), hits.end());
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < std::min(k, hits.size()); ++i)
+    ids.push_back(kb_.passages[hits[i].second].id);
+  return ids;
+}
+
+}  // namespace vf::rag

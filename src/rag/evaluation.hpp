@@ -1,0 +1,97 @@
+#pragma once
+// Retrieval evaluation (knowledge/README.md): graded judgments (TREC qrels), the standard
+// metrics as trec_eval computes them (a passage graded 1 or 2 is relevant; linear gain), a fixed
+// 70/30 split by query id, and selector precision/recall against gold namespaces.
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rag/rag_service.hpp"
+
+namespace vf::rag {
+
+struct EvalQuery {
+  std::string qid;
+  std::string endpoint;  // "user" or the route whose transformer made it
+  std::vector<std::string> gold_namespaces;
+  RagQuery query;
+  std::map<std::string, int> grades;  // passage id -> 0, 1 or 2
+};
+
+// Reads eval/*.queries.tsv, eval/*.qrels and eval/endpoint-fixtures.json (whose requests go
+// through their transformers now, so the set measures the transformers as they are).
+std::vector<EvalQuery> LoadEvalSet(const std::filesystem::path& knowledge_dir);
+
+// kTrain and kTest: the 70/30 split of the development set, fixed by a hash of the query id.
+// kFresh: questions written after development, by a writer who saw neither the passages nor the
+// other queries (ids "fr-..."): judged once, never tuned on.
+enum class Split { kTrain, kTest, kFresh, kAll };
+bool InTestSplit(std::string_view qid);  // 30% of ids, fixed by a hash
+bool InFreshSet(std::string_view qid);
+std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split);
+
+// Share of the relevant passages (graded at least `min_grade`) found in the top k.
+double RecallAt(std::span<const std::string> ranked, const std::map<std::string, int>& grades,
+                size_t k, int min_grade = 1);
+// Capped recall (BEIR's R_cap@k: found / min(k, relevant)) of the passages that answer the query
+// (grade 2; grade 1 when none does): whether what a route needs reaches the k passages it puts
+// in front of the model or the user. Capped, because a program query with seven answering
+// passages is served perfectly by five of them.
+double AnswerRecallAt(std::span<const std::string> ranked, const std::map<std::string, int>& grades,
+                      size_t k);
+double ReciprocalRankAt(std::span<const std::string> ranked,
+                        const std::map<std::string, int>& grades, size_t k);
+double NdcgAt(std::span<const std::string> ranked, const std::map<std::string, int>& grades,
+              size_t k);
+
+struct QueryOutcome {
+  const EvalQuery* query = nullptr;
+  std::vector<std::string> ranked;  // top 10
+  std::vector<std::string> namespaces;
+  double recall5 = 0, recall5_any = 0, rr10 = 0, ndcg10 = 0, ns_precision = 0, ns_recall = 0;
+};
+
+struct EvalReport {
+  size_t queries = 0;
+  double recall5 = 0;      // answer recall@5 (the gate)
+  double recall5_any = 0;  // recall@5 of every passage graded 1 or 2
+  double mrr10 = 0, ndcg10 = 0;
+  double selector_precision = 0, selector_recall = 0;
+  std::vector<QueryOutcome> outcomes;
+
+  nlohmann::json Summary() const;
+  // Every query whose answering passages are not all in the top 5, with what came instead.
+  std::string Misses() const;
+};
+
+// Runs each query through `service.Compute` (the full pipeline, k = 10 for the metrics).
+EvalReport Evaluate(const RagService& service, std::span<const EvalQuery* const> queries);
+
+// Judging pools (TREC practice): for each query, the union of the top `depth` of several
+// configurations (the current one, without the namespace filter, the plain leg alone, with
+// feedback), each passage with its grade so far (null when unjudged). JSON lines.
+std::string JudgingPools(Retriever& retriever, NamespaceSelector& selector, RagService& service,
+                         const std::vector<EvalQuery>& set, size_t depth);
+
+// What tuning optimises: the mean of nDCG@10 and recall@5 (ranking quality, and whether the
+// passages that answer make the five a route puts in its prompt).
+double Objective(const EvalReport& report);
+
+// Coordinate ascent over the retrieval, selector and diversity settings on `queries` (the
+// training split): each setting in turn takes the value of its grid that scores best, for
+// `rounds` passes. Leaves the best settings in place and logs each step.
+struct TuningResult {
+  RetrievalSettings retrieval;
+  SelectorSettings selector;
+  RankingSettings diversity;
+  double objective = 0;
+};
+TuningResult Tune(Retriever& retriever, NamespaceSelector& selector, RagService& service,
+                  std::span<const EvalQuery* const> queries, std::ostream& log, int rounds = 2);
+
+}  // namespace vf::rag

@@ -1,0 +1,146 @@
+#include "rag/rag_service.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "core/digest.hpp"
+#include "rag/diversity.hpp"
+
+namespace vf::rag {
+
+using nlohmann::json;
+
+json RagResult::SourcesJson() const {
+  json out = json::array();
+  for (const auto& s : sources) {
+    out.push_back({{"id", s.id},
+                   {"title", s.title},
+                   {"namespace", s.name_space},
+                   {"score", std::round(s.score * 1e4) / 1e4}});
+  }
+  return out;
+}
+
+json RagResult::MetaJson() const {
+  return {{"namespaces", namespaces}, {"cache", cached ? "hit" : "miss"}};
+}
+
+RagService::RagService(const Retriever& retriever, const NamespaceSelector& selector,
+                       cache::Loader* loader, monitoring::RagMetrics* metrics,
+                       RankingSettings diversity)
+    : retriever_(retriever),
+      selector_(selector),
+      loader_(loader),
+      metrics_(metrics),
+      ranking_(diversity) {}
+
+std::string RagService::FamilyVersion(const Retriever& retriever, const NamespaceSelector& selector,
+                                      const RankingSettings& diversity) {
+  char tail[96];
+  const auto& sel = selector.settings();
+  std::snprintf(tail, sizeof tail, "|sel=%zu/%g/%d/%d|mmr=%g/%zu|facets=%g", sel.mass_depth,
+                sel.share_threshold, sel.use_triggers ? 1 : 0, sel.filter ? 1 : 0, diversity.lambda,
+                diversity.pool, diversity.facet_weight);
+  return Sha256Hex(retriever.knowledge_base().version + "|" + retriever.settings().Fingerprint() +
+                   retriever.ExternalFingerprint() + tail)
+      .substr(0, 16);
+}
+
+std::string RagService::CacheKey(const RagQuery& query) const {
+  // The analysed words, so case, punctuation and spacing do not split the cache.
+  std::string normalized;
+  for (const auto& token : analyzer_.Analyze(query.text)) {
+    normalized += token.word;
+    normalized += ' ';
+  }
+  auto namespaces = query.namespaces;
+  std::sort(namespaces.begin(), namespaces.end());
+  normalized += '|';
+  for (const auto& ns : namespaces) normalized += ns + ",";
+  normalized += "|k=" + std::to_string(query.k);
+  if (query.only_these_namespaces) normalized += "|only";
+  return query.endpoint + ":" + Sha256Hex(normalized).substr(0, 32);
+}
+
+RagResult RagService::Compute(const RagQuery& query) const {
+  RagResult result;
+  auto analyzed = retriever_.Analyze(query.text);
+  NamespaceSelection selection;
+  if (query.only_these_namespaces && !query.namespaces.empty()) {
+    selection.namespaces = query.namespaces;
+  } else {
+    selection = selector_.Select(analyzed, query.namespaces);
+  }
+  result.namespaces = selection.namespaces;
+  size_t k = std::min(query.k, kMaxK);
+  std::span<const std::string> filter;
+  if (selector_.settings().filter || query.only_these_namespaces) filter = selection.namespaces;
+  size_t depth = std::max(k, ranking_.pool);
+  auto candidates = retriever_.Search(analyzed, filter, depth);
+  if (ranking_.facet_weight > 0 && query.facets.size() > 1) {
+    std::vector<std::vector<Candidate>> lists{std::move(candidates)};
+    std::vector<double> weights{1.0};
+    for (const auto& facet : query.facets) {
+      lists.push_back(retriever_.Search(facet, filter, depth));
+      weights.push_back(ranking_.facet_weight);
+    }
+    candidates = FuseReciprocalRank(lists, weights, retriever_.settings().rrf_k);
+    if (candidates.size() > depth) candidates.resize(depth);
+  }
+  // Fused scores sit close together (1/61, 1/62, ...); spread over the pool so the relevance
+  // side of the trade-off is not swamped by the similarity side.
+  std::vector<double> relevance;
+  double low = candidates.empty() ? 0 : candidates.back().score;
+  double high = candidates.empty() ? 0 : candidates.front().score;
+  for (const auto& c : candidates) {
+    relevance.push_back(high > low ? (c.score - low) / (high - low) : 1.0);
+  }
+  auto picked = SelectDiverse(
+      relevance,
+      [&](size_t a, size_t b) {
+        return retriever_.Similarity(candidates[a].passage, candidates[b].passage);
+      },
+      k, ranking_.lambda);
+  const auto& passages = retriever_.knowledge_base().passages;
+  for (size_t i : picked) {
+    const auto& p = passages[candidates[i].passage];
+    result.sources.push_back({p.id, p.title, p.name_space, candidates[i].score});
+  }
+  return result;
+}
+
+RagResult RagService::Retrieve(const RagQuery& query) {
+  auto started = std::chrono::steady_clock::now();
+  RagResult result;
+  if (!loader_) {
+    result = Compute(query);
+  } else {
+    auto loaded = loader_->GetOrCompute(CacheKey(query), [&] {
+      auto computed = Compute(query);
+      json compact{{"n", computed.namespaces}, {"s", json::array()}};
+      for (const auto& s : computed.sources) compact["s"].push_back({s.id, s.score});
+      return compact.dump();
+    });
+    auto compact = json::parse(loaded.value);
+    const auto& kb = retriever_.knowledge_base();
+    result.namespaces = compact.at("n").get<std::vector<std::string>>();
+    for (const auto& entry : compact.at("s")) {
+      // The key carries the knowledge-base version, so every id is known here.
+      if (const auto* p = kb.Find(entry.at(0).get<std::string>())) {
+        result.sources.push_back({p->id, p->title, p->name_space, entry.at(1).get<double>()});
+      }
+    }
+    result.cached = loaded.cached;
+  }
+  if (metrics_) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_->latency.With({query.endpoint}).Observe(seconds);
+    for (const auto& ns : result.namespaces) metrics_->retrievals.With({query.endpoint, ns}).Add();
+  }
+  return result;
+}
+
+}  // namespace vf::rag

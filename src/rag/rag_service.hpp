@@ -1,0 +1,84 @@
+#pragma once
+// Retrieval for the AI routes: a questionnaire transformer's query goes through the namespace
+// selector, the retriever (fused lexical legs, filtered to the selected namespaces) and a
+// diversity pass, and comes back as sources. Results are cached for an hour under the endpoint,
+// a hash of the analysed query, the namespaces asked for, k, the retrieval settings and the
+// knowledge-base version, so editing a passage retires every cached result.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cache/loader.hpp"
+#include "monitoring/families.hpp"
+#include "rag/namespace_selector.hpp"
+#include "rag/retriever.hpp"
+
+namespace vf::rag {
+
+struct RagQuery {
+  std::string endpoint;                 // the route, e.g. "coach/ask"
+  std::string text;                     // what the transformer made of the request
+  std::vector<std::string> namespaces;  // the endpoint's prior; empty means no prior
+  size_t k = 5;
+  bool only_these_namespaces = false;  // search `namespaces` as given, without the selector
+  std::vector<std::string> facets;     // the text's separate phrases, when it has several
+};
+
+struct Source {
+  std::string id;
+  std::string title;
+  std::string name_space;
+  double score = 0;
+};
+
+struct RagResult {
+  std::vector<Source> sources;
+  std::vector<std::string> namespaces;  // searched
+  bool cached = false;
+
+  nlohmann::json SourcesJson() const;  // API.md `sources`
+  nlohmann::json MetaJson() const;     // API.md `meta.rag`
+};
+
+// How the service ranks beyond one search: a query made of several facets (a transformer's
+// phrases: "deload week", "4 days per week training split", ...) is searched whole and facet by
+// facet, and the rankings fused, so every facet gets its passage; then maximal marginal
+// relevance picks the k.
+struct RankingSettings {
+  double lambda = 0.9;        // MMR: 1 turns diversity off
+  size_t pool = 12;           // candidates MMR chooses among
+  double facet_weight = 0.0;  // RRF weight of each facet's own ranking; 0 turns facets off
+};
+
+class RagService {
+ public:
+  static constexpr size_t kMaxK = 20;
+
+  RagService(const Retriever& retriever, const NamespaceSelector& selector,
+             cache::Loader* loader = nullptr, monitoring::RagMetrics* metrics = nullptr,
+             RankingSettings diversity = {});
+
+  RagResult Retrieve(const RagQuery& query);       // through the cache
+  RagResult Compute(const RagQuery& query) const;  // never cached
+
+  // The cache key's part after the family: endpoint, then a hash of everything else.
+  std::string CacheKey(const RagQuery& query) const;
+  // The family's version: knowledge base, retrieval and selector settings.
+  static std::string FamilyVersion(const Retriever& retriever, const NamespaceSelector& selector,
+                                   const RankingSettings& diversity);
+
+  const RankingSettings& ranking() const { return ranking_; }
+  void set_ranking(const RankingSettings& d) { ranking_ = d; }  // evaluation only
+  const Retriever& retriever() const { return retriever_; }
+
+ private:
+  const Retriever& retriever_;
+  const NamespaceSelector& selector_;
+  cache::Loader* loader_;
+  monitoring::RagMetrics* metrics_;
+  RankingSettings ranking_;
+  Analyzer analyzer_;
+};
+
+}  // namespace vf::rag

@@ -1,0 +1,526 @@
+#include "rag/retriever.hpp"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+namespace vf::rag {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bumped when what goes into the index changes, so an old prebuilt index is rebuilt.
+constexpr const char* kIndexLayout = "3";
+constexpr const char* kBodyPrefix = "Z";
+constexpr const char* kTitlePrefix = "T";
+constexpr const char* kTagsPrefix = "K";
+constexpr const char* kNamespacePrefix = "XNS";
+constexpr const char* kIdPrefix = "Q";
+// Positions between fields so a phrase never spans two of them.
+constexpr Xapian::termpos kFieldGap = 100;
+
+std::string IndexVersion(const knowledge::KnowledgeBase& kb) {
+  return kb.version + "/" + kIndexLayout;
+}
+
+Xapian::Query PhraseQuery(const std::vector<std::string>& stems, const std::string& prefix) {
+  if (stems.size() == 1) return Xapian::Query(prefix + stems[0]);
+  std::vector<Xapian::Query> parts;
+  for (const auto& stem : stems) parts.emplace_back(prefix + stem);
+  return Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), parts.size());
+}
+
+Xapian::Query ConceptQuery(const AnalyzedQuery::Concept& c, const std::string& prefix) {
+  if (c.alternatives.size() == 1) return PhraseQuery(c.alternatives[0], prefix);
+  std::vector<Xapian::Query> parts;
+  for (const auto& alternative : c.alternatives) parts.push_back(PhraseQuery(alternative, prefix));
+  return Xapian::Query(Xapian::Query::OP_SYNONYM, parts.begin(), parts.end());
+}
+
+// One concept over the three fields: the body at full weight, title and tags scaled.
+Xapian::Query FieldsQuery(const AnalyzedQuery::Concept& c, const RetrievalSettings& s) {
+  std::vector<Xapian::Query> fields{ConceptQuery(c, kBodyPrefix)};
+  if (s.title_weight > 0) {
+    fields.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, ConceptQuery(c, kTitlePrefix),
+                        s.title_weight);
+  }
+  if (s.tags_weight > 0) {
+    fields.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, ConceptQuery(c, kTagsPrefix),
+                        s.tags_weight);
+  }
+  return Xapian::Query(Xapian::Query::OP_OR, fields.begin(), fields.end());
+}
+
+Xapian::Query ConceptsQuery(const std::vector<AnalyzedQuery::Concept>& concepts,
+                            const RetrievalSettings& s) {
+  std::vector<Xapian::Query> parts;
+  for (const auto& c : concepts) parts.push_back(FieldsQuery(c, s));
+  return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+// Feedback terms come from the body field only, and never repeat the query.
+class FeedbackTermDecider : public Xapian::ExpandDecider {
+ public:
+  explicit FeedbackTermDecider(std::set<std::string> query_terms)
+      : query_terms_(std::move(query_terms)) {}
+  bool operator()(const std::string& term) const override {
+    return term.size() > 3 && term[0] == 'Z' && !query_terms_.count(term) &&
+           !std::isdigit(static_cast<unsigned char>(term[1]));
+  }
+
+ private:
+  std::set<std::string> query_terms_;
+};
+
+}  // namespace
+
+std::string RetrievalSettings::Fingerprint() const {
+  char buffer[256];
+  std::snprintf(buffer, sizeof buffer,
+                "k1=%g,b=%g,t=%g,g=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d", k1, b, title_weight,
+                tags_weight, plain_weight, synonym_weight, feedback_weight, feedback_docs,
+                feedback_terms, feedback_scale, feedback_min_terms, rrf_k, depth);
+  return std::string(buffer) + ",layout=" + kIndexLayout;
+}
+
+struct Retriever::Searchers {
+  struct Searcher {
+    explicit Searcher(const fs::path& dir)
+        : disk(dir.string()), db(LoadIntoMemory(disk)), enquire(db) {}
+    // The on-disk index copied into an in-memory database of this searcher's own: postings are
+    // then read without a B-tree lookup and system call per term, several times faster for the
+    // long OR queries the transformers make. The knowledge base is small; each copy is too.
+    static Xapian::WritableDatabase LoadIntoMemory(const Xapian::Database& disk) {
+      Xapian::WritableDatabase memory(std::string(), Xapian::DB_BACKEND_INMEMORY);
+      for (auto it = disk.postlist_begin(""); it != disk.postlist_end(""); ++it) {
+        memory.replace_document(*it, disk.get_document(*it));
+      }
+      return memory;
+    }
+    Xapian::Database disk;  // the on-disk index: spelling data (the in-memory copy has none)
+    Xapian::WritableDatabase db;
+    Xapian::Enquire enquire;
+  };
+  fs::path dir;
+  std::vector<uint32_t> passage_of_docid;  // docid -> passage index
+  std::mutex mutex;
+  std::vector<std::unique_ptr<Searcher>> idle;
+
+  // A searcher for this thread's query; returned to the pool when the holder goes.
+  struct Lease {
+    Searchers* owner;
+    std::unique_ptr<Searcher> searcher;
+    ~Lease() {
+      std::lock_guard lock(owner->mutex);
+      owner->idle.push_back(std::move(searcher));
+    }
+  };
+  Lease Take() {
+    {
+      std::lock_guard lock(mutex);
+      if (!idle.empty()) {
+        auto searcher = std::move(idle.back());
+        idle.pop_back();
+        return {this, std::move(searcher)};
+      }
+    }
+    return {this, std::make_unique<Searcher>(dir)};
+  }
+};
+
+size_t Retriever::BuildIndex(const knowledge::KnowledgeBase& kb, const fs::path& dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Analyzer analyzer;
+  Xapian::WritableDatabase db(dir.string(),
+                              Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
+  for (const auto& p : kb.passages) {
+    Xapian::Document doc;
+    Xapian::termpos next = 1;
+    auto add = [&](const std::string& prefix, std::string_view text) {
+      auto tokens = analyzer.Analyze(text);
+      for (const auto& token : tokens) {
+        // A bare number in a tag ("3 days per week") is no topic: rare in that field, it would
+        // pull any query with that number in ("3 weeks out") towards the tag.
+        if (prefix == kTagsPrefix && Analyzer::IsNumber(token.word)) continue;
+        doc.add_posting(prefix + token.stem, next + token.position);
+      }
+      // The words a misspelt query word can be corrected to (the body prefix only: once each).
+      if (prefix == kBodyPrefix) {
+        for (const auto& token : tokens) {
+          if (!token.stopword && token.word.size() >= 4) db.add_spelling(token.word);
+        }
+      }
+      next += static_cast<Xapian::termpos>(tokens.size()) + kFieldGap;
+    };
+    add(kBodyPrefix, p.title);
+    add(kBodyPrefix, p.body);
+    add(kTitlePrefix, p.title);
+    for (const auto& tag : p.tags) add(kTagsPrefix, tag);
+    doc.add_boolean_term(kNamespacePrefix + p.name_space);
+    doc.add_boolean_term(kIdPrefix + p.id);
+    doc.set_data(p.id);
+    db.replace_document(kIdPrefix + p.id, doc);
+  }
+  db.set_metadata("kb_version", IndexVersion(kb));
+  db.commit();
+  db.close();
+  return kb.passages.size();
+}
+
+Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_dir,
+                     RetrievalSettings settings)
+    : kb_(kb), settings_(std::move(settings)), index_dir_(std::move(index_dir)) {
+  if (index_dir_.empty()) {
+    std::string pattern = (fs::temp_directory_path() / "voicefit-index-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw knowledge::KnowledgeError("cannot create an index folder");
+    index_dir_ = pattern;
+    temporary_ = true;
+  }
+  bool current = false;
+  try {
+    Xapian::Database existing(index_dir_.string());
+    current = existing.get_metadata("kb_version") == IndexVersion(kb_) &&
+              existing.get_doccount() == kb_.passages.size();
+  } catch (const Xapian::Error&) {
+    current = false;  // no index there yet, or not a readable one
+  }
+  if (!current) {
+    BuildIndex(kb_, index_dir_);
+    built_ = true;
+  }
+
+  searchers_ = std::make_unique<Searchers>();
+  searchers_->dir = index_dir_;
+  {
+    Xapian::Database db(index_dir_.string());
+    searchers_->passage_of_docid.assign(db.get_lastdocid() + 1, 0);
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+      auto* passage = kb_.Find(db.get_document(*it).get_data());
+      if (!passage) throw knowledge::KnowledgeError("index holds an unknown passage");
+      searchers_->passage_of_docid[*it] = static_cast<uint32_t>(passage - kb_.passages.data());
+    }
+  }
+
+  // Lexicon phrases as stems, longest first so "delayed onset muscle soreness" wins over "muscle".
+  for (const auto& group : kb_.synonyms) {
+    std::vector<std::vector<std::string>> phrases;
+    for (const auto& term : group.terms) {
+      auto stems = analyzer_.Stems(term);
+      if (stems.empty()) continue;
+      if (std::find(phrases.begin(), phrases.end(), stems) == phrases.end())
+        phrases.push_back(stems);
+    }
+    if (phrases.size() < 2) continue;
+    for (const auto& stems : phrases) phrases_.push_back({stems, groups_.size()});
+    groups_.push_back(std::move(phrases));
+  }
+  std::stable_sort(phrases_.begin(), phrases_.end(),
+                   [](const auto& a, const auto& b) { return a.stems.size() > b.stems.size(); });
+  for (size_t i = 0; i < phrases_.size(); ++i) {
+    phrases_by_first_stem_[phrases_[i].stems[0]].push_back(i);
+  }
+
+  // Every word the knowledge base and its lexicons know: a query word outside it is looked up in
+  // the index's spelling table.
+  for (const auto& p : kb_.passages) {
+    for (const auto* text : {&p.title, &p.body}) {
+      for (const auto& token : analyzer_.Analyze(*text)) known_words_.insert(token.word);
+    }
+    for (const auto& tag : p.tags) {
+      for (const auto& token : analyzer_.Analyze(tag)) known_words_.insert(token.word);
+    }
+  }
+  for (const auto& group : kb_.synonyms) {
+    for (const auto& term : group.terms) {
+      for (const auto& token : analyzer_.Analyze(term)) known_words_.insert(token.word);
+    }
+  }
+  for (const auto& trigger : kb_.triggers) {
+    for (const auto& token : analyzer_.Analyze(trigger.term)) known_words_.insert(token.word);
+  }
+
+  // tf-idf vectors over title and body stems.
+  std::unordered_map<std::string, uint32_t> term_ids;
+  std::vector<std::map<uint32_t, int>> counts(kb_.passages.size());
+  std::vector<int> document_frequency;
+  for (size_t i = 0; i < kb_.passages.size(); ++i) {
+    const auto& p = kb_.passages[i];
+    for (const auto& token : analyzer_.Analyze(p.title + "\n" + p.body)) {
+      if (token.stopword) continue;
+      auto [it, inserted] = term_ids.emplace(token.stem, static_cast<uint32_t>(term_ids.size()));
+      if (inserted) document_frequency.push_back(0);
+      if (counts[i][it->second]++ == 0) ++document_frequency[it->second];
+    }
+  }
+  double n = static_cast<double>(kb_.passages.size());
+  vectors_.resize(kb_.passages.size());
+  for (size_t i = 0; i < counts.size(); ++i) {
+    double norm = 0;
+    for (auto [term, count] : counts[i]) {
+      float w = static_cast<float>((1 + std::log(count)) * std::log(n / document_frequency[term]));
+      vectors_[i].emplace_back(term, w);
+      norm += double(w) * w;
+    }
+    norm = std::sqrt(norm);
+    for (auto& [term, w] : vectors_[i]) w = norm > 0 ? static_cast<float>(w / norm) : 0.f;
+  }
+}
+
+Retriever::~Retriever() {
+  searchers_.reset();
+  if (temporary_) {
+    std::error_code ignored;
+    fs::remove_all(index_dir_, ignored);
+  }
+}
+
+void Retriever::set_settings(const RetrievalSettings& settings) { settings_ = settings; }
+
+void Retriever::AddExternalLeg(ExternalLeg* leg, double weight) {
+  external_.emplace_back(leg, weight);
+}
+
+std::string Retriever::ExternalFingerprint() const {
+  std::string out;
+  for (const auto& [leg, weight] : external_) {
+    out += '+';  // appended piece by piece: "literal" + std::string trips GCC 12's -Wrestrict
+    out += leg->name();
+    out += '*';
+    out += std::to_string(weight);
+  }
+  return out;
+}
+
+std::string Retriever::CorrectSpelling(const std::string& word) const {
+  // Short words are too easily "corrected" into other words; long ones may be two slips off.
+  if (word.size() < 6 || known_words_.count(word)) return word;
+  auto lease = searchers_->Take();
+  auto suggestion = lease.searcher->disk.get_spelling_suggestion(word, word.size() >= 8 ? 2 : 1);
+  return suggestion.empty() ? word : suggestion;
+}
+
+AnalyzedQuery Retriever::Analyze(std::string_view query) const {
+  AnalyzedQuery out;
+  out.text = std::string(query);
+  auto tokens = analyzer_.Analyze(query);
+  for (auto& token : tokens) {
+    if (token.stopword) continue;
+    auto corrected = CorrectSpelling(token.word);
+    if (corrected != token.word) {
+      token.stem = analyzer_.Stem(corrected);
+      token.word = std::move(corrected);
+    }
+  }
+  std::set<std::string> seen_stems;
+  std::set<size_t> seen_groups;
+  for (const auto& token : tokens) out.all_stems.push_back(token.stem);
+  for (size_t i = 0; i < tokens.size();) {
+    const LexiconPhrase* match = nullptr;
+    auto candidates = phrases_by_first_stem_.find(tokens[i].stem);
+    if (candidates != phrases_by_first_stem_.end()) {
+      for (size_t index : candidates->second) {
+        const auto& phrase = phrases_[index];
+        if (phrase.stems.size() > tokens.size() - i) continue;
+        bool equal = true;
+        for (size_t j = 1; j < phrase.stems.size() && equal; ++j) {
+          equal = tokens[i + j].stem == phrase.stems[j];
+        }
+        // A lone stopword ("a", "it") never stands for a group.
+        if (equal && !(phrase.stems.size() == 1 && tokens[i].stopword)) {
+          match = &phrase;
+          break;
+        }
+      }
+    }
+    if (match) {
+      for (size_t j = 0; j < match->stems.size(); ++j) {
+        if (!tokens[i + j].stopword && seen_stems.insert(tokens[i + j].stem).second) {
+          out.stems.push_back(tokens[i + j].stem);
+        }
+      }
+      if (seen_groups.insert(match->group).second) {
+        out.concepts.push_back({groups_[match->group]});
+        ++out.expanded_groups;
+      }
+      i += match->stems.size();
+      continue;
+    }
+    if (!tokens[i].stopword && seen_stems.insert(tokens[i].stem).second) {
+      out.stems.push_back(tokens[i].stem);
+      out.concepts.push_back({{{tokens[i].stem}}});
+    }
+    ++i;
+  }
+  return out;
+}
+
+namespace {
+
+Xapian::Query Filtered(Xapian::Query query, std::span<const std::string> namespaces) {
+  if (namespaces.empty()) return query;
+  std::vector<Xapian::Query> terms;
+  for (const auto& ns : namespaces) terms.emplace_back(kNamespacePrefix + ns);
+  return Xapian::Query(Xapian::Query::OP_FILTER, query,
+                       Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+}
+
+}  // namespace
+
+std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
+                                            std::span<const std::string> namespaces,
+                                            size_t limit) const {
+  std::vector<Candidate> out;
+  if (query.concepts.empty() || limit == 0) return out;
+  const auto& s = settings_;
+  Xapian::Query lexical;
+  if (leg == Leg::kPlain) {
+    std::vector<AnalyzedQuery::Concept> words;
+    for (const auto& stem : query.stems) words.push_back({{{stem}}});
+    lexical = ConceptsQuery(words, s);
+  } else {
+    lexical = ConceptsQuery(query.concepts, s);
+  }
+  auto lease = searchers_->Take();
+  auto& enquire = lease.searcher->enquire;
+  enquire.set_weighting_scheme(Xapian::BM25Weight(s.k1, 0, 1, s.b, 0.5));
+  enquire.set_query(Filtered(lexical, namespaces));
+  auto mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+
+  if (leg == Leg::kFeedback && !mset.empty()) {
+    Xapian::RSet relevant;
+    int taken = 0;
+    for (auto it = mset.begin(); it != mset.end() && taken < s.feedback_docs; ++it, ++taken) {
+      relevant.add_document(*it);
+    }
+    std::set<std::string> query_terms;
+    for (const auto& stem : query.stems) query_terms.insert(kBodyPrefix + stem);
+    FeedbackTermDecider decider(std::move(query_terms));
+    auto eset =
+        enquire.get_eset(static_cast<Xapian::termcount>(s.feedback_terms), relevant, &decider);
+    if (!eset.empty()) {
+      std::vector<Xapian::Query> terms;
+      for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it);
+      Xapian::Query expansion(Xapian::Query::OP_OR, terms.begin(), terms.end());
+      Xapian::Query expanded(
+          Xapian::Query::OP_OR, lexical,
+          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, expansion, s.feedback_scale));
+      enquire.set_query(Filtered(expanded, namespaces));
+      mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+    }
+  }
+  out.reserve(mset.size());
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    out.push_back({searchers_->passage_of_docid[*it], it.get_weight()});
+  }
+  return out;
+}
+
+std::vector<Candidate> Retriever::Search(std::string_view query,
+                                         std::span<const std::string> namespaces,
+                                         size_t limit) const {
+  return Search(Analyze(query), namespaces, limit);
+}
+
+std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
+                                         std::span<const std::string> namespaces,
+                                         size_t limit) const {
+  const auto& s = settings_;
+  auto depth = static_cast<size_t>(std::max<int>(s.depth, static_cast<int>(limit)));
+  std::vector<std::vector<Candidate>> lists;
+  std::vector<double> weights;
+  std::vector<Candidate> plain;
+  if (s.plain_weight > 0 || analyzed.expanded_groups == 0) {
+    plain = SearchLeg(analyzed, Leg::kPlain, namespaces, depth);
+  }
+  if (s.plain_weight > 0) {
+    lists.push_back(plain);
+    weights.push_back(s.plain_weight);
+  }
+  if (s.synonym_weight > 0) {
+    // Without a lexicon phrase in the query the synonyms leg is the plain one.
+    lists.push_back(
+        analyzed.expanded_groups ? SearchLeg(analyzed, Leg::kSynonyms, namespaces, depth) : plain);
+    weights.push_back(s.synonym_weight);
+  }
+  if (s.feedback_weight > 0 && static_cast<int>(analyzed.stems.size()) >= s.feedback_min_terms) {
+    lists.push_back(SearchLeg(analyzed, Leg::kFeedback, namespaces, depth));
+    weights.push_back(s.feedback_weight);
+  }
+  for (const auto& [leg, weight] : external_) {
+    try {
+      std::vector<Candidate> ranked;
+      for (const auto& id : leg->Rank(analyzed.text, namespaces, depth)) {
+        auto it = kb_.index_by_id.find(id);
+        if (it != kb_.index_by_id.end()) ranked.push_back({static_cast<uint32_t>(it->second), 0});
+      }
+      lists.push_back(std::move(ranked));
+      weights.push_back(weight);
+    } catch (const std::exception&) {
+      ++external_failures_;  // the embedded legs still answer
+    }
+  }
+  auto fused = FuseReciprocalRank(lists, weights, s.rrf_k);
+  if (fused.size() > limit) fused.resize(limit);
+  return fused;
+}
+
+double Retriever::Similarity(uint32_t a, uint32_t b) const {
+  const auto& x = vectors_[a];
+  const auto& y = vectors_[b];
+  double dot = 0;
+  size_t i = 0, j = 0;
+  while (i < x.size() && j < y.size()) {
+    if (x[i].first == y[j].first) {
+      dot += double(x[i++].second) * y[j++].second;
+    } else if (x[i].first < y[j].first) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return dot;
+}
+
+std::vector<Candidate> FuseReciprocalRank(std::span<const std::vector<Candidate>> lists,
+                                          std::span<const double> weights, int k) {
+  struct Fused {
+    double score = 0;
+    size_t best_rank = SIZE_MAX;
+  };
+  std::unordered_map<uint32_t, Fused> by_passage;
+  double best_possible = 0;
+  for (size_t l = 0; l < lists.size(); ++l) {
+    double w = l < weights.size() ? weights[l] : 1.0;
+    best_possible += w / (k + 1);
+    std::set<uint32_t> seen;
+    size_t rank = 0;
+    for (const auto& c : lists[l]) {
+      if (!seen.insert(c.passage).second) continue;
+      ++rank;
+      auto& f = by_passage[c.passage];
+      f.score += w / static_cast<double>(k + rank);
+      f.best_rank = std::min(f.best_rank, rank);
+    }
+  }
+  std::vector<std::pair<uint32_t, Fused>> ordered(by_passage.begin(), by_passage.end());
+  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    if (a.second.score != b.second.score) return a.second.score > b.second.score;
+    if (a.second.best_rank != b.second.best_rank) return a.second.best_rank < b.second.best_rank;
+    return a.first < b.first;
+  });
+  std::vector<Candidate> out;
+  out.reserve(ordered.size());
+  for (const auto& [passage, f] : ordered) {
+    out.push_back({passage, best_possible > 0 ? f.score / best_possible : 0});
+  }
+  return out;
+}
+
+}  // namespace vf::rag

@@ -1,0 +1,150 @@
+#pragma once
+// Lexical retrieval over the knowledge base with Xapian (BM25): the passage text and title in
+// one field, the title and the tags again in fields of their own (boosts), namespaces as boolean
+// filter terms. Up to three legs run per query and are fused by reciprocal rank fusion:
+//   plain     the query's words;
+//   synonyms  phrases of the domain lexicon replaced by their whole synonym group (OP_SYNONYM,
+//             scored as one term);
+//   feedback  the synonyms leg plus terms drawn from its own top passages (pseudo-relevance
+//             feedback), only for queries long enough for that not to drift.
+// The index is a Xapian glass database in a folder: built there at start-up, or reused when its
+// stored knowledge-base version matches. Safe to call from any number of threads.
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "knowledge/knowledge_base.hpp"
+#include "rag/analyzer.hpp"
+
+namespace vf::rag {
+
+// Tuned on the training part of the evaluation set (docs/RETRIEVAL.md has how and the figures).
+struct RetrievalSettings {
+  double k1 = 2.0;
+  double b = 0.3;
+  double title_weight = 0.0;  // scale of the title field's score
+  double tags_weight = 1.0;   // scale of the tags field's score
+  double plain_weight = 0.0;  // RRF weights; 0 turns a leg off
+  double synonym_weight = 0.5;
+  double feedback_weight = 1.0;
+  int feedback_docs = 3;
+  int feedback_terms = 8;
+  double feedback_scale = 0.3;
+  int feedback_min_terms = 3;  // the feedback leg runs only for queries with this many words
+  int rrf_k = 60;
+  int depth = 30;  // how deep each leg is read before fusion
+  // The version of these settings and of the analyzer, part of every cache key.
+  std::string Fingerprint() const;
+};
+
+struct Candidate {
+  uint32_t passage = 0;  // index into KnowledgeBase::passages
+  double score = 0;      // fused, in [0, 1]: 1 would be first in every leg
+};
+
+// The analysed form of a query: its terms (stopwords dropped), and the synonym groups found.
+struct AnalyzedQuery {
+  std::vector<std::string> stems;  // the plain leg
+  struct Concept {
+    std::vector<std::vector<std::string>> alternatives;  // each one a phrase of stems
+  };
+  std::vector<Concept> concepts;  // the synonyms leg: a group or a lone word each
+  size_t expanded_groups = 0;
+  std::vector<std::string> all_stems;  // every word's stem in order, stopwords too (triggers)
+  std::string text;                    // as given, for legs that analyse it themselves
+};
+
+// A ranking from outside the embedded index (a hosted search service, a dense index), fused
+// with the lexical legs. Returns passage ids, best first; throws when it cannot answer, and the
+// query then goes on without it.
+class ExternalLeg {
+ public:
+  virtual ~ExternalLeg() = default;
+  virtual std::vector<std::string> Rank(const std::string& text,
+                                        std::span<const std::string> namespaces, size_t k) = 0;
+  virtual std::string name() const = 0;
+};
+
+class Retriever {
+ public:
+  // Opens the index in `index_dir` if it holds this knowledge base's version, else builds it
+  // there. An empty `index_dir` builds into a private temporary folder removed on destruction.
+  Retriever(const knowledge::KnowledgeBase& kb, std::filesystem::path index_dir,
+            RetrievalSettings settings = {});
+  ~Retriever();
+  Retriever(const Retriever&) = delete;
+  Retriever& operator=(const Retriever&) = delete;
+
+  // Writes a fresh index for `kb` into `dir` (created or replaced); returns the passage count.
+  static size_t BuildIndex(const knowledge::KnowledgeBase& kb, const std::filesystem::path& dir);
+
+  // The query's words (misspelt ones corrected against the knowledge base's own words), lexicon
+  // phrases found and expanded, stopwords dropped.
+  AnalyzedQuery Analyze(std::string_view query) const;
+  // `word` itself when the knowledge base or a lexicon uses it, else the index's closest word.
+  std::string CorrectSpelling(const std::string& word) const;
+  // Best first, at most `limit`; `namespaces` empty means all.
+  std::vector<Candidate> Search(std::string_view query, std::span<const std::string> namespaces,
+                                size_t limit) const;
+  std::vector<Candidate> Search(const AnalyzedQuery& query, std::span<const std::string> namespaces,
+                                size_t limit) const;
+  // The BM25 ranking of one leg alone, raw scores (for the namespace selector and evaluation).
+  enum class Leg { kPlain, kSynonyms, kFeedback };
+  std::vector<Candidate> SearchLeg(const AnalyzedQuery& query, Leg leg,
+                                   std::span<const std::string> namespaces, size_t limit) const;
+
+  // Fuses `leg` into every search with this RRF weight. Call before serving.
+  void AddExternalLeg(ExternalLeg* leg, double weight);
+  // The external legs' names and weights, for cache keys; empty without any.
+  std::string ExternalFingerprint() const;
+  uint64_t external_failures() const { return external_failures_.load(); }
+
+  // Cosine similarity of two passages' tf-idf vectors (for diversity).
+  double Similarity(uint32_t a, uint32_t b) const;
+
+  const knowledge::KnowledgeBase& knowledge_base() const { return kb_; }
+  const RetrievalSettings& settings() const { return settings_; }
+  void set_settings(const RetrievalSettings& settings);  // evaluation and tuning only
+  const std::filesystem::path& index_dir() const { return index_dir_; }
+  bool built_index() const { return built_; }
+
+ private:
+  struct Searchers;
+  const knowledge::KnowledgeBase& kb_;
+  Analyzer analyzer_;
+  RetrievalSettings settings_;
+  std::filesystem::path index_dir_;
+  bool temporary_ = false;
+  bool built_ = false;
+  // Lexicon phrases as stem sequences, longest first, each with its group.
+  struct LexiconPhrase {
+    std::vector<std::string> stems;
+    size_t group;
+  };
+  std::unordered_set<std::string> known_words_;
+  std::vector<LexiconPhrase> phrases_;
+  // First stem -> phrases starting with it, longest first.
+  std::unordered_map<std::string, std::vector<size_t>> phrases_by_first_stem_;
+  std::vector<std::vector<std::vector<std::string>>> groups_;  // group -> phrases -> stems
+  // Per passage: sorted (term id, weight) with unit norm.
+  std::vector<std::vector<std::pair<uint32_t, float>>> vectors_;
+  std::unique_ptr<Searchers> searchers_;
+  std::vector<std::pair<ExternalLeg*, double>> external_;
+  mutable std::atomic<uint64_t> external_failures_{0};
+};
+
+// Reciprocal rank fusion (Cormack, Clarke & Büttcher 2009): score = sum of w / (k + rank), ranks
+// from 1, duplicates within a list ignored after their best rank, ties broken by best single
+// rank then by passage. Scores are divided by the best possible sum so they fall in [0, 1].
+std::vector<Candidate> FuseReciprocalRank(std::span<const std::vector<Candidate>> lists,
+                                          std::span<const double> weights, int k);
+
+}  // namespace vf::rag

@@ -1,0 +1,77 @@
+// Dense retrieval through an OpenAI-compatible embeddings endpoint, against a local stand-in of
+// that API (hosted models cannot run here): passages embedded once per knowledge-base version
+// and kept with a prebuilt index, queries embedded and searched per namespace in hnswlib, the
+// dense ranking fused with the lexical one, and lexical retrieval alone when the endpoint fails.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, stopServer, call, mintHs256, tempDir } from './harness.mjs';
+import { startEmbeddingsStandIn } from './embeddings_standin.mjs';
+
+const KEY = 'embeddings-standin-key';
+
+test('embeds passages once, fuses the dense ranking, falls back to lexical (stand-in)', async (t) => {
+  const standin = await startEmbeddingsStandIn(KEY);
+  t.after(() => standin.close());
+  const indexDir = join(tempDir('vf-dense-'), 'index');
+  const env = { EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: indexDir, EMBEDDINGS_WEIGHT_PERCENT: '1000' };
+  let server = await startServer(env);
+  let passages;
+  try {
+    const health = (await call(server, 'GET', '/api/monitoring/health')).body.checks.search;
+    assert.equal(health.backend, 'xapian+dense');
+    passages = health.passages;
+    assert.equal(standin.stats.inputs, passages);
+    assert.ok(standin.stats.calls >= Math.ceil(passages / 64));
+
+    const token = await mintHs256('dense-' + crypto.randomUUID());
+    // A question about sleep: lexical retrieval alone (the endpoint failing) does not bring up
+    // the caffeine-for-performance passage in its ten; with the dense leg ranking it first and
+    // weighted ten to one, the fusion does (a filler word keeps the two apart in the cache).
+    const caffeine = (await call(server, 'GET', '/api/knowledge/passages/nutrition-caffeine-performance', { token })).body;
+    const question = { query: 'how many hours of sleep do athletes need', namespaces: ['recovery', 'nutrition'] };
+    standin.stats.fail = true;
+    const lexical = await call(server, 'POST', '/api/knowledge/search', { token, json: { ...question, k: 10 } });
+    assert.equal(lexical.body.meta.rag.cache, 'miss');
+    assert.equal(lexical.status, 200, lexical.text);
+    assert.ok(!lexical.body.sources.some((s) => s.id === caffeine.id), JSON.stringify(lexical.body.sources));
+    standin.stats.fail = false;
+    standin.stats.redirect = `${caffeine.title}\n\n`;
+    const r = await call(server, 'POST', '/api/knowledge/search', { token, json: { ...question, query: `${question.query} please`, k: 10 } });
+    assert.equal(r.body.meta.rag.cache, 'miss');
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.sources.some((s) => s.id === caffeine.id), JSON.stringify(r.body.sources));
+    assert.ok(r.body.sources.some((s) => s.id.includes('sleep')));
+    // Filtered inside the index: a namespace not asked for never appears.
+    standin.stats.redirect = 'Nordic';  // an exercises passage, outside the namespace asked for
+    const filtered = await call(server, 'POST', '/api/knowledge/search', { token, json: { query: 'protein after training', namespaces: ['nutrition'] } });
+    assert.ok(filtered.body.sources.every((s) => s.namespace === 'nutrition'));
+  } finally {
+    await stopServer(server);
+  }
+
+  // Restarted with the same knowledge base and model: the saved vectors are used.
+  const inputsBefore = standin.stats.inputs;
+  server = await startServer(env);
+  try {
+    assert.ok(server.logs.some((l) => l.includes('dense retrieval on') && l.includes('"from_disk":true')));
+    assert.equal(standin.stats.inputs, inputsBefore);
+    standin.stats.fail = true;
+    const token = await mintHs256('dense-down-' + crypto.randomUUID());
+    const r = await call(server, 'POST', '/api/knowledge/search', { token, json: { query: 'creatine loading phase' } });
+    assert.equal(r.status, 200);
+    assert.ok(r.body.sources.some((s) => s.namespace === 'nutrition'));
+  } finally {
+    await stopServer(server);
+  }
+
+  // Unreachable at start-up: the server starts with lexical retrieval only.
+  await standin.close();
+  server = await startServer({ ...env, KNOWLEDGE_INDEX_DIR: '', EMBEDDINGS_TIMEOUT_MS: '200' });
+  try {
+    assert.ok(server.logs.some((l) => l.includes('dense retrieval off')));
+    assert.equal((await call(server, 'GET', '/api/monitoring/health')).body.checks.search.backend, 'xapian');
+  } finally {
+    await stopServer(server);
+  }
+});

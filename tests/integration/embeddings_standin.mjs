@@ -1,0 +1,49 @@
+// A stand-in for an OpenAI-compatible embeddings API (the hosted models cannot run here):
+// POST /v1/embeddings {"model", "input": [...]} with a bearer key, answered in the documented
+// {"object": "list", "data": [{"object": "embedding", "index", "embedding"}], "model", "usage"}
+// shape. Its vectors are hashed word counts, a crude model; `redirect` makes a query's vector the
+// one of the embedded input starting with that text (a passage's title), so a test can see the
+// dense leg's choice reach the fused results.
+import { startStandInServer } from './standin_server.mjs';
+import { createHash } from 'node:crypto';
+
+const DIMENSIONS = 64;
+
+function embed(text) {
+  const v = new Array(DIMENSIONS).fill(0);
+  for (const word of String(text).toLowerCase().match(/[a-z]+/g) ?? []) {
+    const h = createHash('sha1').update(word).digest();
+    v[h[0] % DIMENSIONS] += h[1] % 2 ? 1 : -1;
+  }
+  if (v.every((x) => x === 0)) v[0] = 1;
+  return v;
+}
+
+export async function startEmbeddingsStandIn(key) {
+  const stats = { calls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false };
+  const unauthorizedBody = { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } };
+  const standin = await startStandInServer({ token: key, unauthorizedBody, stats }, (req, body, reply) => {
+    if (req.method !== 'POST' || req.url !== '/v1/embeddings') return reply(404, { error: { message: 'not found' } });
+    if (stats.fail) return reply(503, { error: { message: 'overloaded' } });
+    let payload;
+    try { payload = JSON.parse(body); } catch { return reply(400, { error: { message: 'invalid JSON' } }); }
+    const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
+    if (typeof payload.model !== 'string' || inputs.some((i) => typeof i !== 'string')) {
+      return reply(400, { error: { message: 'model and string inputs are required' } });
+    }
+    stats.calls++;
+    stats.inputs += inputs.length;
+    const data = inputs.map((input, index) => {
+      let source = input;
+      if (stats.redirect && inputs.length === 1) source = stats.seen.find((s) => s.startsWith(stats.redirect)) ?? input;
+      else stats.seen.push(input);
+      return { object: 'embedding', index, embedding: embed(source) };
+    });
+    reply(200, { object: 'list', data, model: payload.model, usage: { prompt_tokens: 0, total_tokens: 0 } });
+  });
+  return {
+    url: `${standin.origin}/v1`,
+    stats,
+    close: standin.close,
+  };
+}

@@ -1,0 +1,126 @@
+// Retrieval quality on the project's evaluation set (knowledge/eval): the metrics checked by
+// hand, then the whole pipeline (transformers, selector, fused legs, diversity) on the held-out
+// 30% with its gates. Every miss is printed, so a failure says which questions went wrong.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "knowledge/knowledge_base.hpp"
+#include "rag/evaluation.hpp"
+
+namespace vf::rag {
+namespace {
+
+using nlohmann::json;
+
+TEST(RetrievalMetrics, MatchHandComputedValues) {
+  std::map<std::string, int> grades{{"a", 2}, {"b", 1}, {"c", 2}, {"z", 0}};
+  std::vector<std::string> ranked{"x", "a", "z", "b", "y", "c"};
+  EXPECT_DOUBLE_EQ(RecallAt(ranked, grades, 5), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(AnswerRecallAt(ranked, grades, 5), 1.0 / 2);  // c is sixth
+  // Capped: three answers, two slots, both answers -> 1.
+  std::map<std::string, int> many{{"a", 2}, {"b", 2}, {"c", 2}};
+  EXPECT_DOUBLE_EQ(AnswerRecallAt(std::vector<std::string>{"a", "b", "x"}, many, 2), 1.0);
+  EXPECT_DOUBLE_EQ(RecallAt(std::vector<std::string>{"a", "b", "x"}, many, 2), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(ReciprocalRankAt(ranked, grades, 10), 0.5);
+  // DCG = 2/log2(3) + 1/log2(5) + 2/log2(7); ideal 2, 2, 1 at ranks 1-3.
+  double dcg = 2 / std::log2(3.0) + 1 / std::log2(5.0) + 2 / std::log2(7.0);
+  double idcg = 2 / std::log2(2.0) + 2 / std::log2(3.0) + 1 / std::log2(4.0);
+  EXPECT_NEAR(NdcgAt(ranked, grades, 10), dcg / idcg, 1e-12);
+  EXPECT_DOUBLE_EQ(ReciprocalRankAt(std::vector<std::string>{"x"}, grades, 10), 0);
+  // Only grade 1 judged: answer recall falls back to it.
+  std::map<std::string, int> partial{{"b", 1}};
+  EXPECT_DOUBLE_EQ(AnswerRecallAt(ranked, partial, 5), 1.0);
+}
+
+TEST(RetrievalMetrics, SplitIsFixedAndNearThirtyPercent) {
+  int test = 0;
+  for (int i = 0; i < 1000; ++i) test += InTestSplit("q-" + std::to_string(i));
+  EXPECT_NEAR(test, 300, 45);
+  EXPECT_EQ(InTestSplit("sh-01"), InTestSplit("sh-01"));
+}
+
+class ShippedRetrieval : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::filesystem::path(VOICEFIT_SOURCE_DIR) / "knowledge";
+    kb_ = new knowledge::KnowledgeBase(knowledge::LoadKnowledgeBase(dir_));
+    retriever_ = new Retriever(*kb_, {});
+    selector_ = new NamespaceSelector(*retriever_);
+    service_ = new RagService(*retriever_, *selector_);
+    set_ = new std::vector<EvalQuery>(LoadEvalSet(dir_));
+  }
+  static void TearDownTestSuite() {
+    delete set_;
+    delete service_;
+    delete selector_;
+    delete retriever_;
+    delete kb_;
+  }
+  static json Baseline() {
+    std::ifstream in(dir_ / "eval" / "baseline.json");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return json::parse(buffer.str());
+  }
+  static inline std::filesystem::path dir_;
+  static inline knowledge::KnowledgeBase* kb_ = nullptr;
+  static inline Retriever* retriever_ = nullptr;
+  static inline NamespaceSelector* selector_ = nullptr;
+  static inline RagService* service_ = nullptr;
+  static inline std::vector<EvalQuery>* set_ = nullptr;
+};
+
+TEST_F(ShippedRetrieval, EvaluationSetIsLargeJudgedAndConsistent) {
+  size_t judged = SplitOf(*set_, Split::kAll).size();
+  EXPECT_GE(judged, 120u);
+  EXPECT_EQ(judged, set_->size()) << "every query needs at least one relevant passage";
+  size_t user = 0, endpoint = 0;
+  for (const auto& q : *set_) {
+    (q.endpoint == "user" ? user : endpoint) += 1;
+    for (const auto& [id, grade] : q.grades) {
+      EXPECT_NE(kb_->Find(id), nullptr) << q.qid << " judges an unknown passage " << id;
+      EXPECT_TRUE(grade >= 0 && grade <= 2) << q.qid;
+    }
+    for (const auto& ns : q.gold_namespaces) {
+      EXPECT_TRUE(knowledge::IsKnownNamespace(ns)) << q.qid << " " << ns;
+    }
+    EXPECT_FALSE(q.gold_namespaces.empty()) << q.qid;
+  }
+  EXPECT_GE(endpoint, 30u);  // the transformers' own queries
+  EXPECT_GE(user, 90u);
+  EXPECT_GE(SplitOf(*set_, Split::kTrain).size() + SplitOf(*set_, Split::kTest).size(), 120u);
+}
+
+// The gates hold each report split to the figures recorded in knowledge/eval/baseline.json
+// (`voicefit rag-eval --baseline`): nDCG@10 may not drop by more than 0.01, answer recall@5, MRR
+// and selector recall by more than 0.02. The target of 0.9 answer recall@5 is printed beside.
+void CheckAgainstBaseline(const EvalReport& report, const json& baseline, const char* split) {
+  std::cout << split << " retrieval: " << report.Summary().dump()
+            << " (target answer recall@5 0.9: " << (report.recall5 >= 0.9 ? "met" : "not met")
+            << ")\n"
+            << report.Misses();
+  EXPECT_GE(report.ndcg10, baseline["ndcg@10"].get<double>() - 0.01) << split;
+  EXPECT_GE(report.recall5, baseline["answer_recall@5"].get<double>() - 0.02) << split;
+  EXPECT_GE(report.mrr10, baseline["mrr@10"].get<double>() - 0.02) << split;
+  EXPECT_GE(report.selector_recall, baseline["selector_recall"].get<double>() - 0.02) << split;
+}
+
+TEST_F(ShippedRetrieval, HeldOutSplitKeepsItsBaseline) {
+  auto test = SplitOf(*set_, Split::kTest);
+  ASSERT_GE(test.size(), 36u);
+  CheckAgainstBaseline(Evaluate(*service_, test), Baseline()["test"], "held-out (30%)");
+}
+
+TEST_F(ShippedRetrieval, FreshSetKeepsItsBaseline) {
+  auto fresh = SplitOf(*set_, Split::kFresh);
+  ASSERT_GE(fresh.size(), 60u);
+  CheckAgainstBaseline(Evaluate(*service_, fresh), Baseline()["fresh"], "fresh set");
+}
+
+}  // namespace
+}  // namespace vf::rag

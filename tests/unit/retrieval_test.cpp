@@ -1,0 +1,262 @@
+// Retrieval over a small knowledge base written here: one analyzer for index and query, synonym
+// expansion, namespace filters, fusion, diversity, the namespace selector and the cached service.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "cache/memory_cache.hpp"
+#include "cache/single_flight.hpp"
+#include "rag/analyzer.hpp"
+#include "rag/diversity.hpp"
+#include "rag/namespace_selector.hpp"
+#include "rag/rag_service.hpp"
+#include "rag/retriever.hpp"
+
+namespace vf::rag {
+namespace {
+
+using knowledge::KnowledgeBase;
+using knowledge::Passage;
+
+KnowledgeBase SmallKnowledgeBase() {
+  KnowledgeBase kb;
+  auto add = [&](std::string id, std::string ns, std::string title, std::string body,
+                 std::vector<std::string> tags = {}) {
+    Passage p;
+    p.id = std::move(id);
+    p.name_space = std::move(ns);
+    p.title = std::move(title);
+    p.body = std::move(body);
+    p.tags = std::move(tags);
+    p.cite = "test";
+    kb.passages.push_back(std::move(p));
+  };
+  add("recovery-soreness", "recovery", "Delayed onset muscle soreness",
+      "Delayed onset muscle soreness peaks one to three days after unaccustomed eccentric work "
+      "and fades within a week. Gentle movement helps it feel better.");
+  add("running-easy", "running", "Easy runs",
+      "Easy running at a conversational pace builds aerobic fitness. Most weekly running "
+      "should be easy.",
+      {"zone 2", "conversation pace", "3 runs a week"});
+  add("running-knee", "running", "Knee pain while running",
+      "Knee pain at the front of the knee while running often settles when weekly running "
+      "volume is reduced and hills are avoided for a while.");
+  add("injury-knee", "injury", "Patellofemoral pain",
+      "Patellofemoral pain is an ache around the kneecap made worse by stairs, squatting and "
+      "running downhill. Hip and quadriceps strengthening helps.",
+      {"runner's knee", "knee pain"});
+  add("injury-knee-copy", "injury", "Kneecap pain and loading",
+      "Patellofemoral pain is an ache around the kneecap made worse by stairs, squatting and "
+      "running downhill. Quadriceps and hip strengthening help it settle.");
+  add("injury-ankle", "injury", "Ankle sprain",
+      "An ankle sprain is best managed with early "
+      "protected movement, then balance and strength work before returning to sport.");
+  add("travel-italy", "general-health", "Training while travelling in Italy",
+      "Hotel gyms in Italy are small; bodyweight circuits and hypertrophy supersets fit them.");
+  add("strength-one-rep", "strength", "Testing a one-rep max",
+      "A one-rep max test follows a ramp of warm-up singles; most lifters need three to five "
+      "minutes between the heavy attempts.");
+  kb.synonyms = {{{"doms", "delayed onset muscle soreness", "muscle soreness"}},
+                 {{"1rm", "one rep max", "one-rep max"}},
+                 {{"runner's knee", "patellofemoral pain", "pfps"}}};
+  kb.triggers = {{"knee", {"injury"}}, {"marathon", {"running"}}};
+  for (size_t i = 0; i < kb.passages.size(); ++i) kb.index_by_id[kb.passages[i].id] = i;
+  kb.version = "v1";
+  return kb;
+}
+
+std::vector<std::string> Ids(const Retriever& r, const std::vector<Candidate>& hits) {
+  std::vector<std::string> ids;
+  for (const auto& h : hits) ids.push_back(r.knowledge_base().passages[h.passage].id);
+  return ids;
+}
+
+TEST(Analyzer, LowercasesStemsAndDropsPossessivesAndStopwords) {
+  Analyzer a;
+  auto tokens = a.Analyze("My Runner's knees HURT when running—don’t they?");
+  std::vector<std::string> stems, stopwords;
+  for (const auto& t : tokens) (t.stopword ? stopwords : stems).push_back(t.stem);
+  EXPECT_EQ(stems, (std::vector<std::string>{"runner", "knee", "hurt", "run"}));
+  EXPECT_EQ(stopwords, (std::vector<std::string>{"my", "when", "dont", "they"}));
+  EXPECT_EQ(tokens[3].position, 3u);
+}
+
+// The guard against an index stemmed one way and queries another (the classic silent bug).
+TEST(Retriever, IndexAndQueryShareOneAnalyzer) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  for (auto [query, id] : {std::pair{"ITALY", "travel-italy"},
+                           {"runs", "running-easy"},
+                           {"Hypertrophy", "travel-italy"},
+                           {"sprained ankles", "injury-ankle"}}) {
+    auto hits = r.Search(query, {}, 3);
+    ASSERT_FALSE(hits.empty()) << query;
+    EXPECT_EQ(Ids(r, hits)[0], id) << query;
+  }
+  EXPECT_TRUE(r.Search("the of and", {}, 3).empty());
+}
+
+TEST(Retriever, SynonymGroupsFindPassagesThePlainWordsMiss) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  auto analyzed = r.Analyze("got doms from yesterday?");
+  EXPECT_EQ(analyzed.expanded_groups, 1u);
+  auto plain = r.SearchLeg(analyzed, Retriever::Leg::kPlain, {}, 5);
+  auto synonyms = r.SearchLeg(analyzed, Retriever::Leg::kSynonyms, {}, 5);
+  EXPECT_TRUE(plain.empty());  // neither "doms" nor "yesterday" is written in any passage
+  ASSERT_FALSE(synonyms.empty());
+  EXPECT_EQ(Ids(r, synonyms)[0], "recovery-soreness");
+  // A phrase of the lexicon matches as a phrase: "1rm" finds "one-rep max".
+  EXPECT_EQ(Ids(r, r.Search("how to test my 1RM", {}, 1))[0], "strength-one-rep");
+}
+
+TEST(Retriever, MisspeltWordsAreCorrectedAgainstTheKnowledgeBase) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  EXPECT_EQ(r.CorrectSpelling("spraine"), "sprain");
+  EXPECT_EQ(r.CorrectSpelling("ankle"), "ankle");        // known
+  EXPECT_EQ(r.CorrectSpelling("sprai"), "sprai");        // too short to guess at
+  EXPECT_EQ(r.CorrectSpelling("zzzzzzzz"), "zzzzzzzz");  // nothing close
+  auto hits = r.Search("spraine", {}, 3);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(Ids(r, hits)[0], "injury-ankle");
+}
+
+TEST(Retriever, BareNumbersInTagsAreNotTopics) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  EXPECT_TRUE(r.Search("3", {}, 3).empty());  // only a tag says "3 runs a week"
+  EXPECT_EQ(Ids(r, r.Search("runs a week", {}, 1))[0], "running-easy");
+}
+
+TEST(Retriever, NamespaceFilterIsAppliedInsideTheEngine) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  std::vector<std::string> running{"running"};
+  auto hits = r.Search("knee pain", running, 10);
+  ASSERT_FALSE(hits.empty());
+  for (const auto& id : Ids(r, hits)) EXPECT_EQ(id.rfind("running-", 0), 0u) << id;
+  auto all = Ids(r, r.Search("knee pain", {}, 10));
+  EXPECT_NE(std::find(all.begin(), all.end(), "injury-knee"), all.end());
+}
+
+TEST(Retriever, TitleAndTagFieldsBoost) {
+  auto kb = SmallKnowledgeBase();
+  RetrievalSettings s;
+  s.title_weight = 0;
+  s.tags_weight = 0;
+  Retriever r(kb, {}, s);
+  auto analyzed = r.Analyze("zone 2");
+  EXPECT_TRUE(r.SearchLeg(analyzed, Retriever::Leg::kPlain, {}, 5).empty());
+  s.tags_weight = 1;
+  r.set_settings(s);
+  EXPECT_EQ(Ids(r, r.SearchLeg(analyzed, Retriever::Leg::kPlain, {}, 5))[0], "running-easy");
+}
+
+TEST(Retriever, PrebuiltIndexIsReusedAndRebuiltWhenTheKnowledgeBaseChanges) {
+  auto dir = std::filesystem::temp_directory_path() / "voicefit-retrieval-test-index";
+  std::filesystem::remove_all(dir);
+  auto kb = SmallKnowledgeBase();
+  EXPECT_EQ(Retriever::BuildIndex(kb, dir), kb.passages.size());
+  {
+    Retriever r(kb, dir);
+    EXPECT_FALSE(r.built_index());
+  }
+  kb.version = "v2";
+  {
+    Retriever r(kb, dir);
+    EXPECT_TRUE(r.built_index());
+    EXPECT_FALSE(r.Search("ankle", {}, 1).empty());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Fusion, ReciprocalRankMatchesHandComputedScores) {
+  std::vector<std::vector<Candidate>> lists{{{7, 9}, {3, 8}, {7, 1}}, {{3, 5}, {9, 4}}};
+  std::vector<double> weights{1.0, 0.5};
+  auto fused = FuseReciprocalRank(lists, weights, 60);
+  ASSERT_EQ(fused.size(), 3u);
+  double best = 1.0 / 61 + 0.5 / 61;
+  // 3: 1/62 + 0.5/61; 7: 1/61 (its repeat is ignored); 9: 0.5/62.
+  EXPECT_EQ(fused[0].passage, 3u);
+  EXPECT_NEAR(fused[0].score, (1.0 / 62 + 0.5 / 61) / best, 1e-12);
+  EXPECT_EQ(fused[1].passage, 7u);
+  EXPECT_NEAR(fused[1].score, (1.0 / 61) / best, 1e-12);
+  EXPECT_EQ(fused[2].passage, 9u);
+  // Equal sums are ordered by the better single rank.
+  std::vector<std::vector<Candidate>> tied{{{1, 0}, {2, 0}}, {{2, 0}, {1, 0}}};
+  std::vector<double> equal{1, 1};
+  EXPECT_EQ(FuseReciprocalRank(tied, equal, 60)[0].passage, 1u);
+}
+
+TEST(Diversity, MaximalMarginalRelevanceSkipsANearDuplicate) {
+  std::vector<double> relevance{1.0, 0.95, 0.6};
+  auto similarity = [](size_t a, size_t b) { return (a + b == 1) ? 0.98 : 0.1; };
+  EXPECT_EQ(SelectDiverse(relevance, similarity, 2, 0.7), (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(SelectDiverse(relevance, similarity, 2, 1.0), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(SelectDiverse(relevance, similarity, 5, 0.7).size(), 3u);
+}
+
+TEST(Retriever, SimilarityIsHighForNearDuplicatesOnly) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  EXPECT_GT(r.Similarity(3, 4), 0.6);
+  EXPECT_LT(r.Similarity(3, 5), 0.2);
+  EXPECT_NEAR(r.Similarity(5, 5), 1.0, 1e-5);
+}
+
+TEST(NamespaceSelector, UnitesPriorTriggersAndRetrievalMass) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  NamespaceSelector selector(r, {.mass_depth = 10, .share_threshold = 0.3, .use_triggers = true});
+  std::vector<std::string> prior{"running"};
+  auto s = selector.Select("my knee hurts on hills", prior);
+  EXPECT_EQ(s.triggered, (std::vector<std::string>{"injury"}));
+  EXPECT_EQ(s.namespaces[0], "running");
+  EXPECT_NE(std::find(s.namespaces.begin(), s.namespaces.end(), "injury"), s.namespaces.end());
+  // With no prior and no trigger, the namespace holding the mass is chosen.
+  auto mass = selector.Select("sprained ankle", {});
+  EXPECT_EQ(mass.namespaces, (std::vector<std::string>{"injury"}));
+  EXPECT_NEAR(mass.shares[0].second, 1.0, 1e-9);
+}
+
+TEST(RagService, CachesByQueryAndKnowledgeBaseVersion) {
+  auto kb = SmallKnowledgeBase();
+  RetrievalSettings settings;  // feedback from eight passages would be noise
+  settings.feedback_weight = 0;
+  Retriever r(kb, {}, settings);
+  NamespaceSelector selector(r);
+  cache::MemoryCache memory({});
+  cache::SingleFlight flight;
+  cache::Loader loader(
+      memory, {"rag_context", RagService::FamilyVersion(r, selector, {}), std::chrono::hours(1)},
+      flight);
+  RagService service(r, selector, &loader);
+  RagQuery q{"coach/ask", "Knee pain when running downhill", {}, 3};
+  auto first = service.Retrieve(q);
+  EXPECT_FALSE(first.cached);
+  ASSERT_FALSE(first.sources.empty());
+  auto second = service.Retrieve({"coach/ask", "knee   PAIN when running downhill?", {}, 3});
+  EXPECT_TRUE(second.cached);
+  EXPECT_EQ(second.SourcesJson(), first.SourcesJson());
+  EXPECT_EQ(second.MetaJson()["cache"], "hit");
+  EXPECT_NE(service.CacheKey(q), service.CacheKey({"running/analyze", q.text, {}, 3}));
+  EXPECT_NE(service.CacheKey(q), service.CacheKey({"coach/ask", q.text, {}, 4}));
+  auto v1 = RagService::FamilyVersion(r, selector, {});
+  kb.version = "v2";
+  EXPECT_NE(RagService::FamilyVersion(r, selector, {}), v1);
+  // Diversity: the near-duplicate kneecap passage does not follow its twin.
+  service.set_ranking({.lambda = 0.5, .pool = 12});
+  auto result = service.Compute({"coach/ask", "kneecap pain running", {"injury", "running"}, 2});
+  ASSERT_EQ(result.sources.size(), 2u);
+  std::set<std::string> ids{result.sources[0].id, result.sources[1].id};
+  EXPECT_FALSE(ids.count("injury-knee") && ids.count("injury-knee-copy")) << result.SourcesJson();
+  service.set_ranking({.lambda = 1.0, .pool = 12});
+  auto plain = service.Compute({"coach/ask", "kneecap pain running", {"injury", "running"}, 2});
+  EXPECT_EQ(plain.sources[0].id.substr(0, 11), plain.sources[1].id.substr(0, 11));
+}
+
+}  // namespace
+}  // namespace vf::rag
