@@ -534,6 +534,7 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
       const auto& v = args[++i];
       split = v == "train"   ? rag::Split::kTrain
               : v == "fresh" ? rag::Split::kFresh
+              : v == "final" ? rag::Split::kFinal
               : v == "all"   ? rag::Split::kAll
                              : rag::Split::kTest;
     } else if (args[i] == "--misses") {
@@ -562,7 +563,8 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
     json out;
     for (auto [name, which] : {std::pair{"train", rag::Split::kTrain},
                                {"test", rag::Split::kTest},
-                               {"fresh", rag::Split::kFresh}}) {
+                               {"fresh", rag::Split::kFresh},
+                               {"final", rag::Split::kFinal}}) {
       out[name] = rag::Evaluate(service, rag::SplitOf(set, which)).Summary();
     }
     std::cout << out.dump(2) << "\n";

@@ -17,7 +17,7 @@ void PrintHelp(std::ostream& out) {
       << "  serve     run the HTTP server (until SIGTERM/SIGINT)\n"
       << "  migrate   apply pending database migrations and exit\n"
       << "  index     build the knowledge-base search index into KNOWLEDGE_INDEX_DIR and exit\n"
-      << "  rag-eval  evaluate retrieval on knowledge/eval: [--split train|test|fresh|all] "
+      << "  rag-eval  evaluate retrieval on knowledge/eval: [--split train|test|fresh|final|all] "
          "[--misses]\n"
       << "            [--tune] (tuning uses the train split only) [--pools] (for judging)\n"
       << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"

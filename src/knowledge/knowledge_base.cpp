@@ -144,6 +144,8 @@ std::vector<Passage> ParsePassages(std::string_view text, const std::string& fil
         current->name_space = std::string(value);
       } else if (field == "tags") {
         current->tags = SplitTrimmed(value, ';');
+      } else if (field == "questions") {
+        current->questions = SplitTrimmed(value, ';');
       } else if (field == "cite") {
         current->cite = std::string(value);
       } else {

@@ -27,6 +27,9 @@ struct Passage {
   std::string title;
   std::string name_space;  // "namespace" is a keyword
   std::vector<std::string> tags;
+  // Questions a user would ask that this passage answers, in users' words (document expansion
+  // in the manner of doc2query: they close the gap between how passages and people say things).
+  std::vector<std::string> questions;
   std::string cite;
   std::string body;
   std::string file;  // where it was read, for messages

@@ -114,6 +114,7 @@ bool InTestSplit(std::string_view qid) {
 }
 
 bool InFreshSet(std::string_view qid) { return qid.starts_with("fr-"); }
+bool InFinalSet(std::string_view qid) { return qid.starts_with("fs-"); }
 
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split) {
   std::vector<const EvalQuery*> out;
@@ -123,11 +124,13 @@ std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split s
                      [](const auto& g) { return g.second > 0; })) {
       continue;
     }
-    bool fresh = InFreshSet(q.qid);
+    bool fresh = InFreshSet(q.qid), final = InFinalSet(q.qid);
+    bool development = !fresh && !final;
     bool test = InTestSplit(q.qid);
     bool wanted = split == Split::kAll || (split == Split::kFresh && fresh) ||
-                  (split == Split::kTest && !fresh && test) ||
-                  (split == Split::kTrain && !fresh && !test);
+                  (split == Split::kFinal && final) ||
+                  (split == Split::kTest && development && test) ||
+                  (split == Split::kTrain && development && !test);
     if (wanted) out.push_back(&q);
   }
   return out;
@@ -288,6 +291,9 @@ std::string JudgingPools(Retriever& retriever, NamespaceSelector& selector, RagS
   feedback.feedback_weight = 1;
   feedback.feedback_min_terms = 1;
   configs.emplace_back(feedback, base_s);
+  auto passages_only = base_r;  // without the expansion questions
+  passages_only.questions_weight = 0;
+  configs.emplace_back(passages_only, base_s);
   const auto& kb = retriever.knowledge_base();
   std::ostringstream out;
   for (const auto& q : set) {
@@ -354,6 +360,10 @@ TuningResult Tune(Retriever& retriever, NamespaceSelector& selector, RagService&
        {0, 0.5, 1, 2},
        [&](double v) { r.tags_weight = v; },
        [&] { return r.tags_weight; }},
+      {"questions_weight",
+       {0, 0.5, 1, 2},
+       [&](double v) { r.questions_weight = v; },
+       [&] { return r.questions_weight; }},
       {"plain_weight",
        {0, 0.5, 1},
        [&](double v) { r.plain_weight = v; },

@@ -28,11 +28,13 @@ struct EvalQuery {
 std::vector<EvalQuery> LoadEvalSet(const std::filesystem::path& knowledge_dir);
 
 // kTrain and kTest: the 70/30 split of the development set, fixed by a hash of the query id.
-// kFresh: questions written after development, by a writer who saw neither the passages nor the
-// other queries (ids "fr-..."): judged once, never tuned on.
-enum class Split { kTrain, kTest, kFresh, kAll };
+// kFresh ("fr-...") and kFinal ("fs-..."): questions written after development by writers who saw
+// neither the passages nor any other query. The first fresh set served once as a validation set
+// (the weight of the expansion questions); the final one was judged after every decision.
+enum class Split { kTrain, kTest, kFresh, kFinal, kAll };
 bool InTestSplit(std::string_view qid);  // 30% of ids, fixed by a hash
 bool InFreshSet(std::string_view qid);
+bool InFinalSet(std::string_view qid);
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split);
 
 // Share of the relevant passages (graded at least `min_grade`) found in the top k.
@@ -74,7 +76,8 @@ EvalReport Evaluate(const RagService& service, std::span<const EvalQuery* const>
 
 // Judging pools (TREC practice): for each query, the union of the top `depth` of several
 // configurations (the current one, without the namespace filter, the plain leg alone, with
-// feedback), each passage with its grade so far (null when unjudged). JSON lines.
+// feedback always, without the expansion questions), each passage with its grade so far (null
+// when unjudged). JSON lines.
 std::string JudgingPools(Retriever& retriever, NamespaceSelector& selector, RagService& service,
                          const std::vector<EvalQuery>& set, size_t depth);
 

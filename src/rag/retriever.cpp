@@ -16,10 +16,11 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bumped when what goes into the index changes, so an old prebuilt index is rebuilt.
-constexpr const char* kIndexLayout = "3";
+constexpr const char* kIndexLayout = "4";
 constexpr const char* kBodyPrefix = "Z";
 constexpr const char* kTitlePrefix = "T";
 constexpr const char* kTagsPrefix = "K";
+constexpr const char* kQuestionsPrefix = "U";
 constexpr const char* kNamespacePrefix = "XNS";
 constexpr const char* kIdPrefix = "Q";
 // Positions between fields so a phrase never spans two of them.
@@ -54,6 +55,10 @@ Xapian::Query FieldsQuery(const AnalyzedQuery::Concept& c, const RetrievalSettin
     fields.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, ConceptQuery(c, kTagsPrefix),
                         s.tags_weight);
   }
+  if (s.questions_weight > 0) {
+    fields.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, ConceptQuery(c, kQuestionsPrefix),
+                        s.questions_weight);
+  }
   return Xapian::Query(Xapian::Query::OP_OR, fields.begin(), fields.end());
 }
 
@@ -82,10 +87,10 @@ class FeedbackTermDecider : public Xapian::ExpandDecider {
 
 std::string RetrievalSettings::Fingerprint() const {
   char buffer[256];
-  std::snprintf(buffer, sizeof buffer,
-                "k1=%g,b=%g,t=%g,g=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d", k1, b, title_weight,
-                tags_weight, plain_weight, synonym_weight, feedback_weight, feedback_docs,
-                feedback_terms, feedback_scale, feedback_min_terms, rrf_k, depth);
+  std::snprintf(
+      buffer, sizeof buffer, "k1=%g,b=%g,t=%g,g=%g,q=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d", k1,
+      b, title_weight, tags_weight, questions_weight, plain_weight, synonym_weight, feedback_weight,
+      feedback_docs, feedback_terms, feedback_scale, feedback_min_terms, rrf_k, depth);
   return std::string(buffer) + ",layout=" + kIndexLayout;
 }
 
@@ -109,6 +114,7 @@ struct Retriever::Searchers {
   };
   fs::path dir;
   std::vector<uint32_t> passage_of_docid;  // docid -> passage index
+  std::vector<Xapian::docid> docid_of_passage;
   std::mutex mutex;
   std::vector<std::unique_ptr<Searcher>> idle;
 
@@ -163,6 +169,7 @@ size_t Retriever::BuildIndex(const knowledge::KnowledgeBase& kb, const fs::path&
     add(kBodyPrefix, p.body);
     add(kTitlePrefix, p.title);
     for (const auto& tag : p.tags) add(kTagsPrefix, tag);
+    for (const auto& question : p.questions) add(kQuestionsPrefix, question);
     doc.add_boolean_term(kNamespacePrefix + p.name_space);
     doc.add_boolean_term(kIdPrefix + p.id);
     doc.set_data(p.id);
@@ -201,10 +208,13 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_dir,
   {
     Xapian::Database db(index_dir_.string());
     searchers_->passage_of_docid.assign(db.get_lastdocid() + 1, 0);
+    searchers_->docid_of_passage.assign(kb_.passages.size(), 0);
     for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
       auto* passage = kb_.Find(db.get_document(*it).get_data());
       if (!passage) throw knowledge::KnowledgeError("index holds an unknown passage");
-      searchers_->passage_of_docid[*it] = static_cast<uint32_t>(passage - kb_.passages.data());
+      auto index = static_cast<uint32_t>(passage - kb_.passages.data());
+      searchers_->passage_of_docid[*it] = index;
+      searchers_->docid_of_passage[index] = *it;
     }
   }
 
@@ -233,8 +243,10 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_dir,
     for (const auto* text : {&p.title, &p.body}) {
       for (const auto& token : analyzer_.Analyze(*text)) known_words_.insert(token.word);
     }
-    for (const auto& tag : p.tags) {
-      for (const auto& token : analyzer_.Analyze(tag)) known_words_.insert(token.word);
+    for (const auto* list : {&p.tags, &p.questions}) {
+      for (const auto& phrase : *list) {
+        for (const auto& token : analyzer_.Analyze(phrase)) known_words_.insert(token.word);
+      }
     }
   }
   for (const auto& group : kb_.synonyms) {
@@ -374,8 +386,8 @@ Xapian::Query Filtered(Xapian::Query query, std::span<const std::string> namespa
 }  // namespace
 
 std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
-                                            std::span<const std::string> namespaces,
-                                            size_t limit) const {
+                                            std::span<const std::string> namespaces, size_t limit,
+                                            std::span<const Candidate> synonyms_ranking) const {
   std::vector<Candidate> out;
   if (query.concepts.empty() || limit == 0) return out;
   const auto& s = settings_;
@@ -391,13 +403,22 @@ std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
   auto& enquire = lease.searcher->enquire;
   enquire.set_weighting_scheme(Xapian::BM25Weight(s.k1, 0, 1, s.b, 0.5));
   enquire.set_query(Filtered(lexical, namespaces));
-  auto mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+  Xapian::MSet mset;
+  bool reuse = leg == Leg::kFeedback && !synonyms_ranking.empty();
+  if (!reuse) mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
 
-  if (leg == Leg::kFeedback && !mset.empty()) {
+  if (leg == Leg::kFeedback && (reuse || !mset.empty())) {
     Xapian::RSet relevant;
     int taken = 0;
-    for (auto it = mset.begin(); it != mset.end() && taken < s.feedback_docs; ++it, ++taken) {
-      relevant.add_document(*it);
+    if (reuse) {
+      for (const auto& c : synonyms_ranking) {
+        if (taken++ == s.feedback_docs) break;
+        relevant.add_document(searchers_->docid_of_passage[c.passage]);
+      }
+    } else {
+      for (auto it = mset.begin(); it != mset.end() && taken < s.feedback_docs; ++it, ++taken) {
+        relevant.add_document(*it);
+      }
     }
     std::set<std::string> query_terms;
     for (const auto& stem : query.stems) query_terms.insert(kBodyPrefix + stem);
@@ -413,6 +434,8 @@ std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
           Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, expansion, s.feedback_scale));
       enquire.set_query(Filtered(expanded, namespaces));
       mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+    } else if (reuse) {  // nothing to add: the synonyms leg's ranking stands
+      return {synonyms_ranking.begin(), synonyms_ranking.end()};
     }
   }
   out.reserve(mset.size());
@@ -443,15 +466,21 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
     lists.push_back(plain);
     weights.push_back(s.plain_weight);
   }
-  if (s.synonym_weight > 0) {
+  bool feedback =
+      s.feedback_weight > 0 && static_cast<int>(analyzed.stems.size()) >= s.feedback_min_terms;
+  std::vector<Candidate> synonyms;
+  if (s.synonym_weight > 0 || feedback) {
     // Without a lexicon phrase in the query the synonyms leg is the plain one.
-    lists.push_back(
-        analyzed.expanded_groups ? SearchLeg(analyzed, Leg::kSynonyms, namespaces, depth) : plain);
-    weights.push_back(s.synonym_weight);
+    synonyms =
+        analyzed.expanded_groups ? SearchLeg(analyzed, Leg::kSynonyms, namespaces, depth) : plain;
   }
-  if (s.feedback_weight > 0 && static_cast<int>(analyzed.stems.size()) >= s.feedback_min_terms) {
-    lists.push_back(SearchLeg(analyzed, Leg::kFeedback, namespaces, depth));
+  if (feedback && !synonyms.empty()) {
+    lists.push_back(SearchLeg(analyzed, Leg::kFeedback, namespaces, depth, synonyms));
     weights.push_back(s.feedback_weight);
+  }
+  if (s.synonym_weight > 0) {
+    lists.push_back(std::move(synonyms));
+    weights.push_back(s.synonym_weight);
   }
   for (const auto& [leg, weight] : external_) {
     try {

@@ -1,7 +1,8 @@
 #pragma once
 // Lexical retrieval over the knowledge base with Xapian (BM25): the passage text and title in
-// one field, the title and the tags again in fields of their own (boosts), namespaces as boolean
-// filter terms. Up to three legs run per query and are fused by reciprocal rank fusion:
+// one field, the title, the tags and the expansion questions again in fields of their own
+// (boosts), namespaces as boolean filter terms. Up to three legs run per query and are fused by
+// reciprocal rank fusion:
 //   plain     the query's words;
 //   synonyms  phrases of the domain lexicon replaced by their whole synonym group (OP_SYNONYM,
 //             scored as one term);
@@ -30,9 +31,10 @@ namespace vf::rag {
 struct RetrievalSettings {
   double k1 = 2.0;
   double b = 0.3;
-  double title_weight = 0.0;  // scale of the title field's score
-  double tags_weight = 1.0;   // scale of the tags field's score
-  double plain_weight = 0.0;  // RRF weights; 0 turns a leg off
+  double title_weight = 0.0;      // scale of the title field's score
+  double tags_weight = 1.0;       // scale of the tags field's score
+  double questions_weight = 1.0;  // scale of the passage's expansion questions' field
+  double plain_weight = 0.0;      // RRF weights; 0 turns a leg off
   double synonym_weight = 0.5;
   double feedback_weight = 1.0;
   int feedback_docs = 3;
@@ -98,8 +100,11 @@ class Retriever {
                                 size_t limit) const;
   // The BM25 ranking of one leg alone, raw scores (for the namespace selector and evaluation).
   enum class Leg { kPlain, kSynonyms, kFeedback };
+  // The feedback leg takes its feedback passages from `synonyms_ranking` when given (the
+  // synonyms leg's own result: no second search for them).
   std::vector<Candidate> SearchLeg(const AnalyzedQuery& query, Leg leg,
-                                   std::span<const std::string> namespaces, size_t limit) const;
+                                   std::span<const std::string> namespaces, size_t limit,
+                                   std::span<const Candidate> synonyms_ranking = {}) const;
 
   // Fuses `leg` into every search with this RRF weight. Call before serving.
   void AddExternalLeg(ExternalLeg* leg, double weight);

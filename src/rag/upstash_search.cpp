@@ -49,10 +49,20 @@ size_t UpstashSearch::Sync(const knowledge::KnowledgeBase& kb) {
     json batch = json::array();
     for (size_t i = start; i < std::min(start + kBatch, kb.passages.size()); ++i) {
       const auto& p = kb.passages[i];
-      std::string tags;
-      for (const auto& tag : p.tags) tags += (tags.empty() ? "" : "; ") + tag;
+      auto joined = [](const std::vector<std::string>& items) {
+        std::string out;
+        for (const auto& item : items) {
+          if (!out.empty()) out += "; ";
+          out += item;
+        }
+        return out;
+      };
       batch.push_back({{"id", p.id},
-                       {"content", {{"title", p.title}, {"text", p.body}, {"tags", tags}}},
+                       {"content",
+                        {{"title", p.title},
+                         {"text", p.body},
+                         {"tags", joined(p.tags)},
+                         {"questions", joined(p.questions)}}},
                        {"metadata", {{"namespace", p.name_space}}}});
     }
     Call("upsert-data", batch);

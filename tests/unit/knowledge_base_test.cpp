@@ -25,7 +25,8 @@ std::string Words(int n) {
 TEST(KnowledgeBaseParse, ReadsFieldsTitleAndBody) {
   std::string text =
       "# Strength\nIntro line.\n\n## Rest between sets\nid: strength-rest\n"
-      "namespace: strength\ntags: rest; recovery between sets\ncite: ACSM 2009\n\n"
+      "namespace: strength\ntags: rest; recovery between sets\ncite: ACSM 2009\n"
+      "questions: how long between sets; do i need 3 min rest\n\n"
       "First paragraph.\n\nSecond paragraph.\n\n\n## Next\nid: strength-next\n"
       "namespace: strength\ntags: a\ncite: b\n\nBody two.\n";
   Problems problems;
@@ -36,6 +37,8 @@ TEST(KnowledgeBaseParse, ReadsFieldsTitleAndBody) {
   EXPECT_EQ(passages[0].id, "strength-rest");
   EXPECT_EQ(passages[0].tags, (std::vector<std::string>{"rest", "recovery between sets"}));
   EXPECT_EQ(passages[0].cite, "ACSM 2009");
+  EXPECT_EQ(passages[0].questions,
+            (std::vector<std::string>{"how long between sets", "do i need 3 min rest"}));
   EXPECT_EQ(passages[0].body, "First paragraph.\n\nSecond paragraph.");
   EXPECT_EQ(passages[0].words, 4);
   EXPECT_EQ(passages[0].line, 4);
@@ -55,7 +58,7 @@ TEST(KnowledgeBaseParse, NamesStructuralProblemsWithTheirLines) {
 
 TEST(KnowledgeBaseCheck, FlagsEveryContentRule) {
   KnowledgeBase kb;
-  Passage good{"strength-a", "A", "strength", {"t"}, "ACSM", Words(80), "strength.md", 1, 80};
+  Passage good{"strength-a", "A", "strength", {"t"}, {}, "ACSM", Words(80), "strength.md", 1, 80};
   kb.passages.push_back(good);
   auto duplicate = good;
   kb.passages.push_back(duplicate);

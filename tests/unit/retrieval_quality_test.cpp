@@ -116,6 +116,12 @@ TEST_F(ShippedRetrieval, HeldOutSplitKeepsItsBaseline) {
   CheckAgainstBaseline(Evaluate(*service_, test), Baseline()["test"], "held-out (30%)");
 }
 
+TEST_F(ShippedRetrieval, FinalSetKeepsItsBaseline) {
+  auto final_set = SplitOf(*set_, Split::kFinal);
+  ASSERT_GE(final_set.size(), 60u);
+  CheckAgainstBaseline(Evaluate(*service_, final_set), Baseline()["final"], "final set");
+}
+
 TEST_F(ShippedRetrieval, FreshSetKeepsItsBaseline) {
   auto fresh = SplitOf(*set_, Split::kFresh);
   ASSERT_GE(fresh.size(), 60u);

@@ -53,6 +53,7 @@ KnowledgeBase SmallKnowledgeBase() {
   add("injury-ankle", "injury", "Ankle sprain",
       "An ankle sprain is best managed with early "
       "protected movement, then balance and strength work before returning to sport.");
+  kb.passages.back().questions = {"rolled it landing from a rebound playing hoops"};
   add("travel-italy", "general-health", "Training while travelling in Italy",
       "Hotel gyms in Italy are small; bodyweight circuits and hypertrophy supersets fit them.");
   add("strength-one-rep", "strength", "Testing a one-rep max",
@@ -122,6 +123,17 @@ TEST(Retriever, MisspeltWordsAreCorrectedAgainstTheKnowledgeBase) {
   auto hits = r.Search("spraine", {}, 3);
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(Ids(r, hits)[0], "injury-ankle");
+}
+
+TEST(Retriever, ExpansionQuestionsMatchUsersWords) {
+  auto kb = SmallKnowledgeBase();
+  RetrievalSettings s;
+  s.questions_weight = 0;
+  Retriever r(kb, {}, s);
+  EXPECT_TRUE(r.Search("hoops", {}, 3).empty());
+  s.questions_weight = 1;
+  r.set_settings(s);
+  EXPECT_EQ(Ids(r, r.Search("hoops", {}, 3))[0], "injury-ankle");
 }
 
 TEST(Retriever, BareNumbersInTagsAreNotTopics) {
