@@ -519,10 +519,12 @@ int BuildKnowledgeIndex(const Config& config) {
   }
   auto kb = Knowledge::Load(config);
   auto started = std::chrono::steady_clock::now();
-  auto passages = rag::Retriever::BuildIndex(kb, config.knowledge_index_dir);
+  bool built = false;
+  auto folder = rag::Retriever::PrepareIndex(kb, config.knowledge_index_dir, &built);
   auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  std::cout << "indexed " << passages << " passages (knowledge base " << kb.version.substr(0, 16)
-            << ") into " << config.knowledge_index_dir << " in " << ms.count() << " ms\n";
+  std::cout << (built ? "indexed " : "already indexed ") << kb.passages.size()
+            << " passages (knowledge base " << kb.version.substr(0, 16) << ") in "
+            << folder.string() << " in " << ms.count() << " ms\n";
   return 0;
 }
 

@@ -181,27 +181,57 @@ size_t Retriever::BuildIndex(const knowledge::KnowledgeBase& kb, const fs::path&
   return kb.passages.size();
 }
 
-Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_dir,
+namespace {
+
+bool HoldsIndexOf(const fs::path& dir, const knowledge::KnowledgeBase& kb) {
+  try {
+    Xapian::Database existing(dir.string());
+    return existing.get_metadata("kb_version") == IndexVersion(kb) &&
+           existing.get_doccount() == kb.passages.size();
+  } catch (const Xapian::Error&) {
+    return false;  // no index there yet, or not a readable one
+  }
+}
+
+}  // namespace
+
+fs::path Retriever::PrepareIndex(const knowledge::KnowledgeBase& kb, const fs::path& index_root,
+                                 bool* built) {
+  auto folder = index_root / ("kb-" + kb.version.substr(0, 16) + "-layout" + kIndexLayout);
+  if (built) *built = false;
+  if (HoldsIndexOf(folder, kb)) return folder;
+  fs::create_directories(index_root);
+  std::string pattern = (index_root / ".building-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw knowledge::KnowledgeError("cannot create an index folder");
+  fs::path staging = pattern;
+  BuildIndex(kb, staging);
+  // The folder only ever appears whole, by this rename; it is never removed, since a running
+  // server may be reading it.
+  std::error_code error;
+  fs::rename(staging, folder, error);
+  if (error) {
+    // Another builder renamed its build into place first: theirs is as good as ours.
+    fs::remove_all(staging, error);
+    if (!HoldsIndexOf(folder, kb)) {
+      throw knowledge::KnowledgeError(folder.string() +
+                                      " holds something else than this index: remove it");
+    }
+    return folder;
+  }
+  if (built) *built = true;
+  return folder;
+}
+
+Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
                      RetrievalSettings settings)
-    : kb_(kb), settings_(std::move(settings)), index_dir_(std::move(index_dir)) {
-  if (index_dir_.empty()) {
+    : kb_(kb), settings_(std::move(settings)) {
+  if (index_root.empty()) {
     std::string pattern = (fs::temp_directory_path() / "voicefit-index-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw knowledge::KnowledgeError("cannot create an index folder");
-    index_dir_ = pattern;
-    temporary_ = true;
+    index_root = pattern;
+    temporary_root_ = index_root;
   }
-  bool current = false;
-  try {
-    Xapian::Database existing(index_dir_.string());
-    current = existing.get_metadata("kb_version") == IndexVersion(kb_) &&
-              existing.get_doccount() == kb_.passages.size();
-  } catch (const Xapian::Error&) {
-    current = false;  // no index there yet, or not a readable one
-  }
-  if (!current) {
-    BuildIndex(kb_, index_dir_);
-    built_ = true;
-  }
+  index_dir_ = PrepareIndex(kb_, index_root, &built_);
 
   searchers_ = std::make_unique<Searchers>();
   searchers_->dir = index_dir_;
@@ -287,9 +317,9 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_dir,
 
 Retriever::~Retriever() {
   searchers_.reset();
-  if (temporary_) {
+  if (!temporary_root_.empty()) {
     std::error_code ignored;
-    fs::remove_all(index_dir_, ignored);
+    fs::remove_all(temporary_root_, ignored);
   }
 }
 

@@ -77,9 +77,10 @@ class ExternalLeg {
 
 class Retriever {
  public:
-  // Opens the index in `index_dir` if it holds this knowledge base's version, else builds it
-  // there. An empty `index_dir` builds into a private temporary folder removed on destruction.
-  Retriever(const knowledge::KnowledgeBase& kb, std::filesystem::path index_dir,
+  // Uses the index of this knowledge base's version under `index_root` (a folder per version,
+  // see PrepareIndex), building it when missing. An empty `index_root` builds into a private
+  // temporary folder removed on destruction.
+  Retriever(const knowledge::KnowledgeBase& kb, std::filesystem::path index_root,
             RetrievalSettings settings = {});
   ~Retriever();
   Retriever(const Retriever&) = delete;
@@ -87,6 +88,13 @@ class Retriever {
 
   // Writes a fresh index for `kb` into `dir` (created or replaced); returns the passage count.
   static size_t BuildIndex(const knowledge::KnowledgeBase& kb, const std::filesystem::path& dir);
+  // The folder of `kb`'s index under `index_root`: one per knowledge-base version and index
+  // layout, so servers of two versions (a rolling deploy) never touch each other's. Built in a
+  // private folder and renamed into place, so concurrent builders cannot tear it; a complete
+  // folder is reused. Returns the folder; `built` says whether this call built it.
+  static std::filesystem::path PrepareIndex(const knowledge::KnowledgeBase& kb,
+                                            const std::filesystem::path& index_root,
+                                            bool* built = nullptr);
 
   // The query's words (misspelt ones corrected against the knowledge base's own words), lexicon
   // phrases found and expanded, stopwords dropped.
@@ -118,7 +126,7 @@ class Retriever {
   const knowledge::KnowledgeBase& knowledge_base() const { return kb_; }
   const RetrievalSettings& settings() const { return settings_; }
   void set_settings(const RetrievalSettings& settings);  // evaluation and tuning only
-  const std::filesystem::path& index_dir() const { return index_dir_; }
+  const std::filesystem::path& index_dir() const { return index_dir_; }  // the version's folder
   bool built_index() const { return built_; }
 
  private:
@@ -127,7 +135,7 @@ class Retriever {
   Analyzer analyzer_;
   RetrievalSettings settings_;
   std::filesystem::path index_dir_;
-  bool temporary_ = false;
+  std::filesystem::path temporary_root_;  // removed on destruction when set
   bool built_ = false;
   // Lexicon phrases as stem sequences, longest first, each with its group.
   struct LexiconPhrase {

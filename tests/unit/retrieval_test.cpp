@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "cache/memory_cache.hpp"
 #include "cache/single_flight.hpp"
@@ -167,22 +169,57 @@ TEST(Retriever, TitleAndTagFieldsBoost) {
   EXPECT_EQ(Ids(r, r.SearchLeg(analyzed, Retriever::Leg::kPlain, {}, 5))[0], "running-easy");
 }
 
-TEST(Retriever, PrebuiltIndexIsReusedAndRebuiltWhenTheKnowledgeBaseChanges) {
-  auto dir = std::filesystem::temp_directory_path() / "voicefit-retrieval-test-index";
-  std::filesystem::remove_all(dir);
+TEST(Retriever, EachKnowledgeBaseVersionHasItsOwnIndexFolder) {
+  auto root = std::filesystem::temp_directory_path() / "voicefit-retrieval-test-index";
+  std::filesystem::remove_all(root);
   auto kb = SmallKnowledgeBase();
-  EXPECT_EQ(Retriever::BuildIndex(kb, dir), kb.passages.size());
-  {
-    Retriever r(kb, dir);
-    EXPECT_FALSE(r.built_index());
+  bool built = false;
+  auto v1 = Retriever::PrepareIndex(kb, root, &built);
+  EXPECT_TRUE(built);
+  EXPECT_EQ(Retriever::PrepareIndex(kb, root, &built), v1);
+  EXPECT_FALSE(built);  // reused
+  Retriever old_version(kb, root);
+  EXPECT_FALSE(old_version.built_index());
+  EXPECT_EQ(old_version.index_dir(), v1);
+
+  // A new version (a rolling deploy) builds beside it; the running one is not disturbed, even
+  // for searchers it opens afterwards.
+  auto kb2 = SmallKnowledgeBase();
+  kb2.version = "v2";
+  kb2.passages.pop_back();
+  kb2.index_by_id.erase("strength-one-rep");
+  Retriever new_version(kb2, root);
+  EXPECT_TRUE(new_version.built_index());
+  EXPECT_NE(new_version.index_dir(), v1);
+  std::vector<std::thread> threads;
+  std::atomic<int> found{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] { found += !old_version.Search("one rep max test", {}, 1).empty(); });
   }
-  kb.version = "v2";
-  {
-    Retriever r(kb, dir);
-    EXPECT_TRUE(r.built_index());
-    EXPECT_FALSE(r.Search("ankle", {}, 1).empty());
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(found.load(), 4);
+  EXPECT_TRUE(new_version.Search("one rep max test singles", {}, 3).size() <= kb2.passages.size());
+  std::filesystem::remove_all(root);
+}
+
+TEST(Retriever, ConcurrentBuildersOfOneVersionAgree) {
+  auto root = std::filesystem::temp_directory_path() / "voicefit-retrieval-race-index";
+  std::filesystem::remove_all(root);
+  auto kb = SmallKnowledgeBase();
+  std::vector<std::thread> builders;
+  std::vector<std::filesystem::path> folders(4);
+  for (int t = 0; t < 4; ++t) {
+    builders.emplace_back([&, t] { folders[t] = Retriever::PrepareIndex(kb, root); });
   }
-  std::filesystem::remove_all(dir);
+  for (auto& t : builders) t.join();
+  for (const auto& folder : folders) EXPECT_EQ(folder, folders[0]);
+  Retriever r(kb, root);
+  EXPECT_FALSE(r.built_index());
+  EXPECT_EQ(Ids(r, r.Search("ankle sprain", {}, 1))[0], "injury-ankle");
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(root)) ++entries;
+  EXPECT_EQ(entries, 1u);  // no staging folder left behind
+  std::filesystem::remove_all(root);
 }
 
 TEST(Fusion, ReciprocalRankMatchesHandComputedScores) {
