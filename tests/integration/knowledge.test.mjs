@@ -46,7 +46,10 @@ test('free queries: sources, namespaces, the cache, passages', async () => {
     assert.equal(passage.status, 200);
     assert.equal(passage.body.id, id);
     assert.ok(passage.body.text.length > 100);
-    assert.equal((await call(server, 'GET', '/api/knowledge/passages/no-such-passage', { token })).status, 404);
+    const missing = await call(server, 'GET', '/api/knowledge/passages/no-such-passage', { token });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+    assert.equal((await call(server, 'GET', `/api/knowledge/passages/${id}`)).status, 401);
 
     const health = await call(server, 'GET', '/api/monitoring/health');
     assert.equal(health.body.checks.search.status, 'ok');
@@ -159,7 +162,9 @@ test('voicefit index prebuilds the index the server then reuses', async () => {
   const indexDir = join(tempDir('vf-index-'), 'index');
   const built = spawnSync(BIN, ['index'], { env: { PATH: process.env.PATH, KNOWLEDGE_INDEX_DIR: indexDir }, encoding: 'utf8' });
   assert.equal(built.status, 0, built.stderr);
-  assert.match(built.stdout, /indexed \d{3} passages/);
+  assert.match(built.stdout, /^indexed \d{3} passages .* in .*kb-[0-9a-f]{16}-layout\d+ /);
+  const again = spawnSync(BIN, ['index'], { env: { PATH: process.env.PATH, KNOWLEDGE_INDEX_DIR: indexDir }, encoding: 'utf8' });
+  assert.match(again.stdout, /^already indexed/);
   const server = await startServer({ KNOWLEDGE_INDEX_DIR: indexDir });
   try {
     const line = server.logs.find((l) => l.includes('knowledge base indexed'));
