@@ -8,17 +8,13 @@
 #include "api/request_body.hpp"
 #include "api/routes.hpp"
 #include "core/problem.hpp"
+#include "core/text.hpp"
 
 namespace vf::api {
 
 using nlohmann::json;
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 json ProblemResponse(const std::string& description) {
   return {{"description", description},
@@ -91,7 +87,7 @@ json BuildOpenApi(const http::Router& router, const std::string& version) {
   std::set<std::string> tags;
   for (const auto& r : router.routes()) {
     if (r->doc.hidden) continue;
-    paths[r->path][Lower(r->method)] = Operation(*r);
+    paths[r->path][AsciiLower(r->method)] = Operation(*r);
     tags.insert(r->doc.tag);
   }
   static const std::map<std::string, std::string> kTagText{

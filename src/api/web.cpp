@@ -3,13 +3,12 @@
 // from the network threads. Vendor bundles come from npm (scripts install them); a file that is
 // missing is answered 503 with how to install it, so the server still starts without them.
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "api/routes.hpp"
 #include "core/log.hpp"
 #include "core/problem.hpp"
+#include "core/text.hpp"
 
 namespace vf::api {
 
@@ -28,14 +27,6 @@ std::string ContentType(const std::filesystem::path& file) {
                                                          {".woff2", "font/woff2"}};
   auto it = kTypes.find(file.extension().string());
   return it != kTypes.end() ? it->second : "application/octet-stream";
-}
-
-std::optional<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 }  // namespace

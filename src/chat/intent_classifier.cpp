@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace vf::chat {
 namespace {
@@ -96,11 +96,9 @@ std::vector<Feature> Features(std::string_view message) {
 }
 
 std::vector<LabelledMessage> LoadMessages(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("chat intents: cannot open " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto doc = nlohmann::json::parse(text.str());
+  auto text = ReadFile(path);
+  if (!text) throw std::runtime_error("chat intents: cannot open " + path);
+  auto doc = nlohmann::json::parse(*text);
   std::vector<LabelledMessage> out;
   for (const auto& m : doc.at("messages")) {
     std::string intent = m.at("intent").get<std::string>();

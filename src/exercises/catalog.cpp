@@ -1,9 +1,9 @@
 #include "exercises/catalog.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace vf::exercises {
 
@@ -60,12 +60,10 @@ Catalog Catalog::FromJson(const std::string& text) {
 }
 
 Catalog Catalog::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("exercise catalog: cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = ReadFile(path);
+  if (!text) throw std::runtime_error("exercise catalog: cannot open " + path);
   try {
-    return FromJson(text.str());
+    return FromJson(*text);
   } catch (const std::exception& e) {
     throw std::runtime_error("exercise catalog " + path + ": " + e.what());
   }

@@ -1,25 +1,14 @@
 #include "knowledge/knowledge_base.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "core/digest.hpp"
+#include "core/text.hpp"
 
 namespace vf::knowledge {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::vector<std::string_view> SplitLines(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -46,13 +35,6 @@ std::vector<std::string> SplitTrimmed(std::string_view s, char separator) {
   return parts;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 int CountWords(std::string_view text) {
   int words = 0;
   bool in_word = false;
@@ -68,12 +50,10 @@ std::string Where(const std::string& file, int line) { return file + ":" + std::
 
 bool IsIdChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw KnowledgeError("cannot read " + path.string());
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+std::string ReadOrThrow(const std::filesystem::path& path) {
+  auto text = ReadFile(path);
+  if (!text) throw KnowledgeError("cannot read " + path.string());
+  return *text;
 }
 
 void FinishPassage(Passage& p, std::vector<std::string_view>& body_lines, Problems& problems,
@@ -178,9 +158,9 @@ std::vector<SynonymGroup> ParseSynonyms(std::string_view text, const std::string
       continue;
     }
     SynonymGroup group;
-    group.terms.push_back(Lower(Trim(line.substr(0, tab))));
+    group.terms.push_back(AsciiLower(Trim(line.substr(0, tab))));
     for (auto& variant : SplitTrimmed(line.substr(tab + 1), '|')) {
-      group.terms.push_back(Lower(variant));
+      group.terms.push_back(AsciiLower(variant));
     }
     if (group.terms.size() < 2 || group.terms.front().empty()) {
       problems.push_back(Where(file, number) + ": a synonym group needs two terms");
@@ -204,7 +184,7 @@ std::vector<NamespaceTrigger> ParseTriggers(std::string_view text, const std::st
       problems.push_back(Where(file, number) + ": expected \"term<TAB>namespace[,namespace]\"");
       continue;
     }
-    NamespaceTrigger trigger{Lower(Trim(line.substr(0, tab))),
+    NamespaceTrigger trigger{AsciiLower(Trim(line.substr(0, tab))),
                              SplitTrimmed(line.substr(tab + 1), ',')};
     for (const auto& ns : trigger.namespaces) {
       if (!IsKnownNamespace(ns)) {
@@ -269,19 +249,19 @@ KnowledgeBase LoadKnowledgeBase(const std::filesystem::path& dir) {
   Problems problems;
   std::string hashed;  // every file's name and bytes, in a fixed order
   for (const auto& path : passage_files) {
-    auto text = ReadFile(path);
+    auto text = ReadOrThrow(path);
     auto name = path.filename().string();
     hashed += name + '\0' + text + '\0';
     for (auto& p : ParsePassages(text, name, problems)) kb.passages.push_back(std::move(p));
   }
   auto lexicon = dir / "lexicon";
   if (fs::exists(lexicon / "synonyms.tsv")) {
-    auto text = ReadFile(lexicon / "synonyms.tsv");
+    auto text = ReadOrThrow(lexicon / "synonyms.tsv");
     hashed += std::string("synonyms.tsv") + '\0' + text + '\0';
     kb.synonyms = ParseSynonyms(text, "lexicon/synonyms.tsv", problems, &kb.synonyms_version);
   }
   if (fs::exists(lexicon / "namespace-triggers.tsv")) {
-    auto text = ReadFile(lexicon / "namespace-triggers.tsv");
+    auto text = ReadOrThrow(lexicon / "namespace-triggers.tsv");
     hashed += std::string("namespace-triggers.tsv") + '\0' + text + '\0';
     kb.triggers = ParseTriggers(text, "lexicon/namespace-triggers.tsv", problems);
   }

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "knowledge/knowledge_base.hpp"
 #include "rag/questionnaire.hpp"
 
@@ -25,10 +25,9 @@ std::vector<std::string> SplitOn(const std::string& s, char separator) {
 }
 
 std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  auto text = ReadFile(path);
+  if (!text) throw knowledge::KnowledgeError("cannot read " + path.string());
+  return *text;
 }
 
 std::vector<fs::path> FilesEndingWith(const fs::path& dir, std::string_view suffix) {

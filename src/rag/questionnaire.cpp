@@ -6,6 +6,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "core/text.hpp"
+
 namespace vf::rag {
 namespace {
 
@@ -63,14 +65,8 @@ std::vector<std::string> InjuredBodyParts(const json& context) {
   return parts;
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool Mentions(const std::string& text, std::initializer_list<std::string_view> words) {
-  auto lower = Lower(text);
+  auto lower = AsciiLower(text);
   return std::any_of(words.begin(), words.end(),
                      [&](auto w) { return lower.find(w) != std::string::npos; });
 }

@@ -7,15 +7,10 @@
 #include <cstring>
 
 #include "core/config.hpp"
+#include "core/text.hpp"
 
 namespace vf::ratelimit {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string Format(const IpAddress& ip) {
   char buf[INET6_ADDRSTRLEN];
