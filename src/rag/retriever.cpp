@@ -267,40 +267,31 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
     phrases_by_first_stem_[phrases_[i].stems[0]].push_back(i);
   }
 
-  // Every word the knowledge base and its lexicons know: a query word outside it is looked up in
-  // the index's spelling table.
-  for (const auto& p : kb_.passages) {
-    for (const auto* text : {&p.title, &p.body}) {
-      for (const auto& token : analyzer_.Analyze(*text)) known_words_.insert(token.word);
-    }
-    for (const auto* list : {&p.tags, &p.questions}) {
-      for (const auto& phrase : *list) {
-        for (const auto& token : analyzer_.Analyze(phrase)) known_words_.insert(token.word);
-      }
-    }
-  }
-  for (const auto& group : kb_.synonyms) {
-    for (const auto& term : group.terms) {
-      for (const auto& token : analyzer_.Analyze(term)) known_words_.insert(token.word);
-    }
-  }
-  for (const auto& trigger : kb_.triggers) {
-    for (const auto& token : analyzer_.Analyze(trigger.term)) known_words_.insert(token.word);
-  }
-
-  // tf-idf vectors over title and body stems.
+  // One pass over the knowledge base for two things: every word it and its lexicons use (a query
+  // word outside them is looked up in the index's spelling table), and tf-idf counts over title
+  // and body stems (passage similarity for diversity).
+  auto know = [&](std::string_view text) {
+    for (const auto& token : analyzer_.Analyze(text)) known_words_.insert(token.word);
+  };
   std::unordered_map<std::string, uint32_t> term_ids;
   std::vector<std::map<uint32_t, int>> counts(kb_.passages.size());
   std::vector<int> document_frequency;
   for (size_t i = 0; i < kb_.passages.size(); ++i) {
     const auto& p = kb_.passages[i];
     for (const auto& token : analyzer_.Analyze(p.title + "\n" + p.body)) {
+      known_words_.insert(token.word);
       if (token.stopword) continue;
       auto [it, inserted] = term_ids.emplace(token.stem, static_cast<uint32_t>(term_ids.size()));
       if (inserted) document_frequency.push_back(0);
       if (counts[i][it->second]++ == 0) ++document_frequency[it->second];
     }
+    for (const auto& phrase : p.tags) know(phrase);
+    for (const auto& phrase : p.questions) know(phrase);
   }
+  for (const auto& group : kb_.synonyms) {
+    for (const auto& term : group.terms) know(term);
+  }
+  for (const auto& trigger : kb_.triggers) know(trigger.term);
   double n = static_cast<double>(kb_.passages.size());
   vectors_.resize(kb_.passages.size());
   for (size_t i = 0; i < counts.size(); ++i) {
