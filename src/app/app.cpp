@@ -534,11 +534,12 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--split" && i + 1 < args.size()) {
       const auto& v = args[++i];
-      split = v == "train"   ? rag::Split::kTrain
-              : v == "fresh" ? rag::Split::kFresh
-              : v == "final" ? rag::Split::kFinal
-              : v == "all"   ? rag::Split::kAll
-                             : rag::Split::kTest;
+      split = v == "train"     ? rag::Split::kTrain
+              : v == "fresh"   ? rag::Split::kFresh
+              : v == "final"   ? rag::Split::kFinal
+              : v == "holdout" ? rag::Split::kHoldout
+              : v == "all"     ? rag::Split::kAll
+                               : rag::Split::kTest;
     } else if (args[i] == "--misses") {
       misses = true;
     } else if (args[i] == "--tune") {
@@ -566,7 +567,8 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
     for (auto [name, which] : {std::pair{"train", rag::Split::kTrain},
                                {"test", rag::Split::kTest},
                                {"fresh", rag::Split::kFresh},
-                               {"final", rag::Split::kFinal}}) {
+                               {"final", rag::Split::kFinal},
+                               {"holdout", rag::Split::kHoldout}}) {
       out[name] = rag::Evaluate(service, rag::SplitOf(set, which)).Summary();
     }
     std::cout << out.dump(2) << "\n";

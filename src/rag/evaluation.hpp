@@ -30,11 +30,14 @@ std::vector<EvalQuery> LoadEvalSet(const std::filesystem::path& knowledge_dir);
 // kTrain and kTest: the 70/30 split of the development set, fixed by a hash of the query id.
 // kFresh ("fr-...") and kFinal ("fs-..."): questions written after development by writers who saw
 // neither the passages nor any other query. The first fresh set served once as a validation set
-// (the weight of the expansion questions); the final one was judged after every decision.
-enum class Split { kTrain, kTest, kFresh, kFinal, kAll };
+// (the weight of the expansion questions, twice); the final one was judged after the first
+// round of decisions. kHoldout ("ft-..."): a third such set, judged after the second round
+// (eight expansion questions per passage) and measured once.
+enum class Split { kTrain, kTest, kFresh, kFinal, kHoldout, kAll };
 bool InTestSplit(std::string_view qid);  // 30% of ids, fixed by a hash
 bool InFreshSet(std::string_view qid);
 bool InFinalSet(std::string_view qid);
+bool InHoldoutSet(std::string_view qid);
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split);
 
 // Share of the relevant passages (graded at least `min_grade`) found in the top k.
