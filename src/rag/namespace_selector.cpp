@@ -52,10 +52,13 @@ NamespaceSelection NamespaceSelector::Select(const AnalyzedQuery& analyzed,
     selection.triggered = Triggered(analyzed);
     for (const auto& ns : selection.triggered) AddOnce(selection.namespaces, ns);
   }
-  auto hits = retriever_.SearchLeg(analyzed, Retriever::Leg::kSynonyms, {}, settings_.mass_depth);
+  size_t depth = std::max(settings_.mass_depth, settings_.ranking_depth);
+  auto& hits = selection.ranking.candidates;
+  hits = retriever_.SearchLeg(analyzed, Retriever::Leg::kSynonyms, {}, depth);
+  selection.ranking.complete = hits.size() < depth;
   std::map<std::string, double> mass;
   double total = 0;
-  for (const auto& hit : hits) {
+  for (const auto& hit : std::span(hits).first(std::min(hits.size(), settings_.mass_depth))) {
     mass[retriever_.knowledge_base().passages[hit.passage].name_space] += hit.score;
     total += hit.score;
   }

@@ -20,7 +20,10 @@
 namespace vf::rag {
 
 struct SelectorSettings {
-  size_t mass_depth = 20;        // how many top passages the shares are measured over
+  size_t mass_depth = 20;  // how many top passages the shares are measured over
+  // How deep that search is read: deep enough that, restricted to the chosen namespaces, it
+  // usually serves as the filtered synonyms leg too (one Xapian query fewer per retrieval).
+  size_t ranking_depth = 100;
   double share_threshold = 0.1;  // a namespace with this share of the mass is searched
   bool use_triggers = true;      // within noise on the evaluation set; kept for explicit cases
   bool filter = true;  // search only the selected namespaces (false: select, but search all)
@@ -30,6 +33,7 @@ struct NamespaceSelection {
   std::vector<std::string> namespaces;  // prior first, then triggered, then by share
   std::vector<std::string> triggered;
   std::vector<std::pair<std::string, double>> shares;  // largest first
+  UnfilteredRanking ranking;  // the search the shares come from, for Retriever::Search
 };
 
 class NamespaceSelector {

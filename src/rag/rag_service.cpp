@@ -78,7 +78,8 @@ RagResult RagService::Compute(const RagQuery& query) const {
   std::span<const std::string> filter;
   if (selector_.settings().filter || query.only_these_namespaces) filter = selection.namespaces;
   size_t depth = std::max(k, ranking_.pool);
-  auto candidates = retriever_.Search(analyzed, filter, depth);
+  auto candidates = retriever_.Search(
+      analyzed, filter, depth, selection.ranking.candidates.empty() ? nullptr : &selection.ranking);
   if (ranking_.facet_weight > 0 && query.facets.size() > 1) {
     std::vector<std::vector<Candidate>> lists{std::move(candidates)};
     std::vector<double> weights{1.0};

@@ -472,16 +472,37 @@ std::vector<Candidate> Retriever::Search(std::string_view query,
   return Search(Analyze(query), namespaces, limit);
 }
 
+std::optional<std::vector<Candidate>> Retriever::Restricted(const UnfilteredRanking& ranking,
+                                                            std::span<const std::string> namespaces,
+                                                            size_t depth) const {
+  std::vector<Candidate> out;
+  for (const auto& c : ranking.candidates) {
+    const auto& ns = kb_.passages[c.passage].name_space;
+    if (namespaces.empty() ||
+        std::find(namespaces.begin(), namespaces.end(), ns) != namespaces.end()) {
+      out.push_back(c);
+      if (out.size() == depth) return out;
+    }
+  }
+  if (ranking.complete) return out;
+  return std::nullopt;
+}
+
 std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
-                                         std::span<const std::string> namespaces,
-                                         size_t limit) const {
+                                         std::span<const std::string> namespaces, size_t limit,
+                                         const UnfilteredRanking* unfiltered) const {
   const auto& s = settings_;
   auto depth = static_cast<size_t>(std::max<int>(s.depth, static_cast<int>(limit)));
   std::vector<std::vector<Candidate>> lists;
   std::vector<double> weights;
+  // Without a lexicon phrase in the query the synonyms leg is the plain one.
+  std::optional<std::vector<Candidate>> reused;
+  if (unfiltered && !analyzed.concepts.empty()) reused = Restricted(*unfiltered, namespaces, depth);
   std::vector<Candidate> plain;
   if (s.plain_weight > 0 || analyzed.expanded_groups == 0) {
-    plain = SearchLeg(analyzed, Leg::kPlain, namespaces, depth);
+    plain = reused && analyzed.expanded_groups == 0
+                ? *reused
+                : SearchLeg(analyzed, Leg::kPlain, namespaces, depth);
   }
   if (s.plain_weight > 0) {
     lists.push_back(plain);
@@ -491,9 +512,9 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
       s.feedback_weight > 0 && static_cast<int>(analyzed.stems.size()) >= s.feedback_min_terms;
   std::vector<Candidate> synonyms;
   if (s.synonym_weight > 0 || feedback) {
-    // Without a lexicon phrase in the query the synonyms leg is the plain one.
-    synonyms =
-        analyzed.expanded_groups ? SearchLeg(analyzed, Leg::kSynonyms, namespaces, depth) : plain;
+    synonyms = !analyzed.expanded_groups ? plain
+               : reused                  ? std::move(*reused)
+                                         : SearchLeg(analyzed, Leg::kSynonyms, namespaces, depth);
   }
   if (feedback && !synonyms.empty()) {
     lists.push_back(SearchLeg(analyzed, Leg::kFeedback, namespaces, depth, synonyms));

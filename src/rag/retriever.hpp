@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,15 @@ struct AnalyzedQuery {
   std::string text;                    // as given, for legs that analyse it themselves
 };
 
+// The synonyms leg over the whole knowledge base, as the namespace selector runs it anyway.
+// BM25 statistics are collection-wide, so restricting it to some namespaces gives exactly the
+// filtered search's ranking, as deep as it reaches: a search can reuse it instead of running the
+// filtered query again.
+struct UnfilteredRanking {
+  std::vector<Candidate> candidates;  // best first, raw BM25 scores
+  bool complete = false;              // holds every passage the query matches
+};
+
 // A ranking from outside the embedded index (a hosted search service, a dense index), fused
 // with the lexical legs. Returns passage ids, best first; throws when it cannot answer, and the
 // query then goes on without it.
@@ -104,8 +114,10 @@ class Retriever {
   // Best first, at most `limit`; `namespaces` empty means all.
   std::vector<Candidate> Search(std::string_view query, std::span<const std::string> namespaces,
                                 size_t limit) const;
+  // `unfiltered`, when given, is this query's synonyms leg over every namespace (see
+  // UnfilteredRanking); it stands in for that leg's filtered search when it reaches deep enough.
   std::vector<Candidate> Search(const AnalyzedQuery& query, std::span<const std::string> namespaces,
-                                size_t limit) const;
+                                size_t limit, const UnfilteredRanking* unfiltered = nullptr) const;
   // The BM25 ranking of one leg alone, raw scores (for the namespace selector and evaluation).
   enum class Leg { kPlain, kSynonyms, kFeedback };
   // The feedback leg takes its feedback passages from `synonyms_ranking` when given (the
@@ -131,6 +143,10 @@ class Retriever {
 
  private:
   struct Searchers;
+  // `ranking` restricted to `namespaces`, `depth` long; empty when it does not reach that deep.
+  std::optional<std::vector<Candidate>> Restricted(const UnfilteredRanking& ranking,
+                                                   std::span<const std::string> namespaces,
+                                                   size_t depth) const;
   const knowledge::KnowledgeBase& kb_;
   Analyzer analyzer_;
   RetrievalSettings settings_;

@@ -128,5 +128,37 @@ TEST_F(ShippedRetrieval, FreshSetKeepsItsBaseline) {
   CheckAgainstBaseline(Evaluate(*service_, fresh), Baseline()["fresh"], "fresh set");
 }
 
+// The selector's unfiltered ranking, restricted to the chosen namespaces, stands in for the
+// filtered synonyms search: on every evaluation query the result must be the same, passage for
+// passage and score for score.
+TEST_F(ShippedRetrieval, ReusingTheSelectorsRankingChangesNoResult) {
+  for (const auto& q : *set_) {
+    auto analyzed = retriever_->Analyze(q.query.text);
+    auto selection = selector_->Select(analyzed, q.query.namespaces);
+    auto reused = retriever_->Search(analyzed, selection.namespaces, 12, &selection.ranking);
+    auto searched = retriever_->Search(analyzed, selection.namespaces, 12);
+    ASSERT_EQ(reused.size(), searched.size()) << q.qid;
+    for (size_t i = 0; i < reused.size(); ++i) {
+      EXPECT_EQ(reused[i].passage, searched[i].passage) << q.qid << " rank " << i + 1;
+      EXPECT_DOUBLE_EQ(reused[i].score, searched[i].score) << q.qid << " rank " << i + 1;
+    }
+  }
+}
+
+// A ranking that does not reach deep enough is not used; a complete one is, as it is.
+TEST_F(ShippedRetrieval, SelectorsRankingIsUsedOnlyWhenItReachesDeepEnough) {
+  auto analyzed = retriever_->Analyze("how long should my easy runs be");
+  auto searched = retriever_->Search(analyzed, {}, 12);
+  ASSERT_FALSE(searched.empty());
+  UnfilteredRanking shallow{{searched.front()}, false};
+  auto with_shallow = retriever_->Search(analyzed, {}, 12, &shallow);
+  ASSERT_EQ(with_shallow.size(), searched.size());
+  for (size_t i = 0; i < searched.size(); ++i) {
+    EXPECT_EQ(with_shallow[i].passage, searched[i].passage);
+  }
+  UnfilteredRanking nothing_matches{{}, true};
+  EXPECT_TRUE(retriever_->Search(analyzed, {}, 12, &nothing_matches).empty());
+}
+
 }  // namespace
 }  // namespace vf::rag
