@@ -128,6 +128,12 @@ TEST_F(ShippedRetrieval, FreshSetKeepsItsBaseline) {
   CheckAgainstBaseline(Evaluate(*service_, fresh), Baseline()["fresh"], "fresh set");
 }
 
+TEST_F(ShippedRetrieval, HoldoutSetKeepsItsBaseline) {
+  auto holdout = SplitOf(*set_, Split::kHoldout);
+  ASSERT_GE(holdout.size(), 60u);
+  CheckAgainstBaseline(Evaluate(*service_, holdout), Baseline()["holdout"], "holdout set");
+}
+
 // The selector's unfiltered ranking, restricted to the chosen namespaces, stands in for the
 // filtered synonyms search: on every evaluation query the result must be the same, passage for
 // passage and score for score.
