@@ -1,6 +1,7 @@
 // Retrieval over the shipped knowledge base: the whole pipeline uncached (selector, fused legs,
 // diversity) on every evaluation query in turn, the same through the RAG cache once warm, one
-// leg alone, and building the index (time, and resident memory of an opened retriever).
+// leg alone, the latent semantic leg alone, and building the index and the latent leg (time, and
+// resident memory of an opened retriever).
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "latency.hpp"
 #include "monitoring/process_stats.hpp"
 #include "rag/evaluation.hpp"
+#include "rag/latent_semantic.hpp"
 #include "rag/rag_service.hpp"
 
 namespace vf::rag {
@@ -83,6 +85,31 @@ void BM_OneLexicalLeg(benchmark::State& state) {
   p.Report(state, "us");
 }
 BENCHMARK(BM_OneLexicalLeg);
+
+// The latent semantic leg alone: fold the query in, cosine with every passage, sort.
+void BM_LatentLeg(benchmark::State& state) {
+  static Percentiles p;
+  auto& s = Shared();
+  Analyzer analyzer;
+  static LatentSemanticIndex latent(s.kb, analyzer, 100);
+  std::vector<AnalyzedQuery> analyzed;
+  for (const auto& q : s.queries) analyzed.push_back(s.retriever.Analyze(q.text));
+  vf::bench::TimedCalls(state, p, [&](size_t i) {
+    return latent.Rank(analyzed[i % analyzed.size()].stems, {}, 30).size();
+  });
+  p.Report(state, "us");
+}
+BENCHMARK(BM_LatentLeg);
+
+// Building the latent semantic leg at start-up (tf-idf matrix, Gram matrix, eigenvectors).
+void BM_BuildLatentIndex(benchmark::State& state) {
+  auto& s = Shared();
+  Analyzer analyzer;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(LatentSemanticIndex(s.kb, analyzer, 100).dimensions());
+  }
+}
+BENCHMARK(BM_BuildLatentIndex)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 void BM_BuildIndex(benchmark::State& state) {
   auto kb = knowledge::LoadKnowledgeBase(KnowledgeDir());

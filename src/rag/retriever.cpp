@@ -87,10 +87,11 @@ class FeedbackTermDecider : public Xapian::ExpandDecider {
 
 std::string RetrievalSettings::Fingerprint() const {
   char buffer[256];
-  std::snprintf(
-      buffer, sizeof buffer, "k1=%g,b=%g,t=%g,g=%g,q=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d", k1,
-      b, title_weight, tags_weight, questions_weight, plain_weight, synonym_weight, feedback_weight,
-      feedback_docs, feedback_terms, feedback_scale, feedback_min_terms, rrf_k, depth);
+  std::snprintf(buffer, sizeof buffer,
+                "k1=%g,b=%g,t=%g,g=%g,q=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d,lsi=%g/%d", k1, b,
+                title_weight, tags_weight, questions_weight, plain_weight, synonym_weight,
+                feedback_weight, feedback_docs, feedback_terms, feedback_scale, feedback_min_terms,
+                rrf_k, depth, latent_weight, latent_dimensions);
   return std::string(buffer) + ",layout=" + kIndexLayout;
 }
 
@@ -292,6 +293,10 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
     for (const auto& term : group.terms) know(term);
   }
   for (const auto& trigger : kb_.triggers) know(trigger.term);
+  if (settings_.latent_dimensions > 0) {
+    latent_ = std::make_unique<LatentSemanticIndex>(
+        kb_, analyzer_, static_cast<size_t>(settings_.latent_dimensions));
+  }
   double n = static_cast<double>(kb_.passages.size());
   vectors_.resize(kb_.passages.size());
   for (size_t i = 0; i < counts.size(); ++i) {
@@ -523,6 +528,10 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
   if (s.synonym_weight > 0) {
     lists.push_back(std::move(synonyms));
     weights.push_back(s.synonym_weight);
+  }
+  if (s.latent_weight > 0 && latent_) {
+    lists.push_back(latent_->Rank(analyzed.stems, namespaces, depth));
+    weights.push_back(s.latent_weight);
   }
   for (const auto& [leg, weight] : external_) {
     try {

@@ -7,7 +7,9 @@
 //   synonyms  phrases of the domain lexicon replaced by their whole synonym group (OP_SYNONYM,
 //             scored as one term);
 //   feedback  the synonyms leg plus terms drawn from its own top passages (pseudo-relevance
-//             feedback), only for queries long enough for that not to drift.
+//             feedback), only for queries long enough for that not to drift;
+//   latent    the query's words compared with the passages in a latent semantic space (LSI),
+//             which reaches passages that say the same thing in other words.
 // The index is a Xapian glass database in a folder: built there at start-up, or reused when its
 // stored knowledge-base version matches. Safe to call from any number of threads.
 
@@ -25,6 +27,7 @@
 
 #include "knowledge/knowledge_base.hpp"
 #include "rag/analyzer.hpp"
+#include "rag/latent_semantic.hpp"
 
 namespace vf::rag {
 
@@ -44,6 +47,10 @@ struct RetrievalSettings {
   int feedback_min_terms = 3;  // the feedback leg runs only for queries with this many words
   int rrf_k = 60;
   int depth = 30;  // how deep each leg is read before fusion
+  // The latent semantic leg (rag/latent_semantic.hpp): its RRF weight, and how many singular
+  // vectors it keeps (read when the retriever is built; 0 builds none).
+  double latent_weight = 0.25;
+  int latent_dimensions = 100;
   // The version of these settings and of the analyzer, part of every cache key.
   std::string Fingerprint() const;
 };
@@ -166,6 +173,7 @@ class Retriever {
   // Per passage: sorted (term id, weight) with unit norm.
   std::vector<std::vector<std::pair<uint32_t, float>>> vectors_;
   std::unique_ptr<Searchers> searchers_;
+  std::unique_ptr<LatentSemanticIndex> latent_;
   std::vector<std::pair<ExternalLeg*, double>> external_;
   mutable std::atomic<uint64_t> external_failures_{0};
 };

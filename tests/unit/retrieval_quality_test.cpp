@@ -162,8 +162,14 @@ TEST_F(ShippedRetrieval, SelectorsRankingIsUsedOnlyWhenItReachesDeepEnough) {
   for (size_t i = 0; i < searched.size(); ++i) {
     EXPECT_EQ(with_shallow[i].passage, searched[i].passage);
   }
+  // With only the lexical legs, a complete ranking holding nothing leaves nothing to find.
+  auto settings = retriever_->settings();
+  auto lexical_only = settings;
+  lexical_only.latent_weight = 0;
+  retriever_->set_settings(lexical_only);
   UnfilteredRanking nothing_matches{{}, true};
   EXPECT_TRUE(retriever_->Search(analyzed, {}, 12, &nothing_matches).empty());
+  retriever_->set_settings(settings);
 }
 
 }  // namespace
