@@ -525,6 +525,9 @@ int BuildKnowledgeIndex(const Config& config) {
   std::cout << (built ? "indexed " : "already indexed ") << kb.passages.size()
             << " passages (knowledge base " << kb.version.substr(0, 16) << ") in "
             << folder.string() << " in " << ms.count() << " ms\n";
+  if (auto pruned = rag::Retriever::PruneIndexFolders(config.knowledge_index_dir, folder)) {
+    std::cout << "removed " << pruned << " unused index folder(s) of other versions\n";
+  }
   return 0;
 }
 

@@ -2,6 +2,10 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -184,6 +188,24 @@ size_t Retriever::BuildIndex(const knowledge::KnowledgeBase& kb, const fs::path&
 
 namespace {
 
+fs::path FolderFor(const knowledge::KnowledgeBase& kb, const fs::path& index_root) {
+  return index_root / ("kb-" + kb.version.substr(0, 16) + "-layout" + kIndexLayout);
+}
+
+// Beside the folder, not in it: the folder only appears by a rename, and may be removed.
+fs::path LockFileOf(const fs::path& folder) { return folder.string() + ".lock"; }
+
+// An open lock file with `operation` (LOCK_SH, LOCK_EX | LOCK_NB ...) applied, or -1.
+int LockFile(const fs::path& path, int operation) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  if (::flock(fd, operation) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 bool HoldsIndexOf(const fs::path& dir, const knowledge::KnowledgeBase& kb) {
   try {
     Xapian::Database existing(dir.string());
@@ -198,7 +220,7 @@ bool HoldsIndexOf(const fs::path& dir, const knowledge::KnowledgeBase& kb) {
 
 fs::path Retriever::PrepareIndex(const knowledge::KnowledgeBase& kb, const fs::path& index_root,
                                  bool* built) {
-  auto folder = index_root / ("kb-" + kb.version.substr(0, 16) + "-layout" + kIndexLayout);
+  auto folder = FolderFor(kb, index_root);
   if (built) *built = false;
   if (HoldsIndexOf(folder, kb)) return folder;
   fs::create_directories(index_root);
@@ -232,7 +254,14 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
     index_root = pattern;
     temporary_root_ = index_root;
   }
+  if (temporary_root_.empty()) {
+    // Taken before the folder is looked at, so a pruner cannot remove it from under us; lock
+    // files stay (removing one races with a process about to lock it).
+    fs::create_directories(index_root);
+    index_lock_ = LockFile(LockFileOf(FolderFor(kb_, index_root)), LOCK_SH);
+  }
   index_dir_ = PrepareIndex(kb_, index_root, &built_);
+  if (temporary_root_.empty()) PruneIndexFolders(index_root, index_dir_);
 
   searchers_ = std::make_unique<Searchers>();
   searchers_->dir = index_dir_;
@@ -311,8 +340,34 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
   }
 }
 
+size_t Retriever::PruneIndexFolders(const fs::path& index_root, const fs::path& keep,
+                                    std::chrono::seconds min_age) {
+  std::error_code error;
+  auto cutoff = fs::file_time_type::clock::now() - min_age;
+  size_t removed = 0;
+  for (const auto& entry : fs::directory_iterator(index_root, error)) {
+    const auto& path = entry.path();
+    auto name = path.filename().string();
+    bool index_folder = name.starts_with("kb-") && entry.is_directory(error);
+    bool staging = name.starts_with(".building-") && entry.is_directory(error);
+    if ((!index_folder && !staging) || path == keep) continue;
+    auto written = fs::last_write_time(path, error);
+    if (error || written > cutoff) continue;
+    if (staging) {  // a build takes well under a second: one this old died
+      removed += fs::remove_all(path, error) > 0 && !error;
+      continue;
+    }
+    int lock = LockFile(LockFileOf(path), LOCK_EX | LOCK_NB);
+    if (lock < 0) continue;  // a retriever has it open
+    removed += fs::remove_all(path, error) > 0 && !error;
+    ::close(lock);
+  }
+  return removed;
+}
+
 Retriever::~Retriever() {
   searchers_.reset();
+  if (index_lock_ >= 0) ::close(index_lock_);  // the folder may be pruned from here on
   if (!temporary_root_.empty()) {
     std::error_code ignored;
     fs::remove_all(temporary_root_, ignored);

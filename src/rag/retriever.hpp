@@ -14,6 +14,7 @@
 // stored knowledge-base version matches. Safe to call from any number of threads.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -112,6 +113,14 @@ class Retriever {
   static std::filesystem::path PrepareIndex(const knowledge::KnowledgeBase& kb,
                                             const std::filesystem::path& index_root,
                                             bool* built = nullptr);
+  // Removes from `index_root` the index folders of other versions that no retriever has open
+  // (each holds a shared lock beside its folder for its lifetime) and that were written more
+  // than `min_age` ago (a folder prebuilt for a deploy that has not started yet is younger),
+  // and the staging folders of builds that died. Never `keep`. Returns how many went; failures
+  // to remove are left for the next call.
+  static size_t PruneIndexFolders(const std::filesystem::path& index_root,
+                                  const std::filesystem::path& keep,
+                                  std::chrono::seconds min_age = std::chrono::hours(1));
 
   // The query's words (misspelt ones corrected against the knowledge base's own words), lexicon
   // phrases found and expanded, stopwords dropped.
@@ -159,6 +168,7 @@ class Retriever {
   RetrievalSettings settings_;
   std::filesystem::path index_dir_;
   std::filesystem::path temporary_root_;  // removed on destruction when set
+  int index_lock_ = -1;  // shared lock on the version's folder while this retriever lives
   bool built_ = false;
   // Lexicon phrases as stem sequences, longest first, each with its group.
   struct LexiconPhrase {

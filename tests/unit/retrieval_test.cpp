@@ -220,10 +220,51 @@ TEST(Retriever, ConcurrentBuildersOfOneVersionAgree) {
   Retriever r(kb, root);
   EXPECT_FALSE(r.built_index());
   EXPECT_EQ(Ids(r, r.Search("ankle sprain", {}, 1))[0], "injury-ankle");
-  size_t entries = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(root)) ++entries;
-  EXPECT_EQ(entries, 1u);  // no staging folder left behind
+  size_t folders_left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root)) folders_left += e.is_directory();
+  EXPECT_EQ(folders_left, 1u);  // no staging folder left behind (beside it: its lock file)
   std::filesystem::remove_all(root);
+}
+
+// Old versions' folders go once no retriever has them open and they are over the age limit; a
+// folder in use, a young one (prebuilt for a deploy that has not started) and the caller's own
+// stay, and the retriever still using an old folder keeps working.
+TEST(Retriever, PrunesOnlyIndexFoldersNobodyUses) {
+  namespace fs = std::filesystem;
+  auto root = fs::temp_directory_path() / "voicefit-retrieval-prune-index";
+  fs::remove_all(root);
+  auto version = [](std::string v) {
+    auto kb = SmallKnowledgeBase();
+    kb.version = std::move(v);
+    return kb;
+  };
+  auto kb1 = version("v1"), kb2 = version("v2"), kb3 = version("v3"), kb4 = version("v4");
+  auto in_use = std::make_unique<Retriever>(kb1, root);
+  auto unused = Retriever::PrepareIndex(kb2, root);
+  auto young = Retriever::PrepareIndex(kb3, root);
+  auto dead_build = root / ".building-abc123";
+  fs::create_directories(dead_build);
+  auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  for (const auto& folder : {in_use->index_dir(), unused, dead_build}) {
+    fs::last_write_time(folder, two_hours_ago);
+  }
+
+  Retriever current(kb4, root);  // prunes as it starts
+  EXPECT_TRUE(fs::exists(current.index_dir()));
+  EXPECT_TRUE(fs::exists(in_use->index_dir()));
+  EXPECT_FALSE(fs::exists(unused));
+  EXPECT_TRUE(fs::exists(young));
+  EXPECT_FALSE(fs::exists(dead_build));
+  EXPECT_EQ(Ids(*in_use, in_use->Search("ankle sprain", {}, 1))[0], "injury-ankle");
+
+  auto old_folder = in_use->index_dir();
+  in_use.reset();  // its server stopped
+  EXPECT_EQ(Retriever::PruneIndexFolders(root, current.index_dir()), 1u);
+  EXPECT_FALSE(fs::exists(old_folder));
+  EXPECT_EQ(Retriever::PruneIndexFolders(root, current.index_dir(), std::chrono::seconds(0)), 1u);
+  EXPECT_FALSE(fs::exists(young));
+  EXPECT_EQ(Ids(current, current.Search("ankle sprain", {}, 1))[0], "injury-ankle");
+  fs::remove_all(root);
 }
 
 TEST(Fusion, ReciprocalRankMatchesHandComputedScores) {
