@@ -4,6 +4,7 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <unordered_map>
 
@@ -13,6 +14,8 @@
 namespace vf::rag {
 
 struct LatentSemanticIndex::Model {
+  Eigen::VectorXf sigma;  // the kept singular values, largest last
+  Eigen::MatrixXf v;      // passages x dimensions: the right singular vectors
   std::unordered_map<std::string, uint32_t> term_ids;
   std::vector<float> idf;
   // Per term, the passages it occurs in with its tf-idf weight there: the sparse matrix A.
@@ -23,12 +26,33 @@ struct LatentSemanticIndex::Model {
 
 namespace {
 
+constexpr uint32_t kMagic = 0x31534c56;  // "VLS1": passages, dimensions, then S and V
+
+// Reads S and V as Save wrote them when the file holds `passages` x `dimensions`.
+bool ReadDecomposition(const std::filesystem::path& file, Eigen::Index passages,
+                       Eigen::Index dimensions, Eigen::VectorXf& sigma, Eigen::MatrixXf& v) {
+  std::ifstream in(file, std::ios::binary);
+  uint32_t header[3] = {};
+  if (!in.read(reinterpret_cast<char*>(header), sizeof header) || header[0] != kMagic ||
+      header[1] != passages || header[2] != dimensions) {
+    return false;
+  }
+  sigma.resize(dimensions);
+  v.resize(passages, dimensions);
+  in.read(reinterpret_cast<char*>(sigma.data()),
+          static_cast<std::streamsize>(sigma.size() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(v.data()),
+          static_cast<std::streamsize>(v.size() * sizeof(float)));
+  return static_cast<bool>(in) && in.peek() == std::char_traits<char>::eof();
+}
+
 float TermWeight(int count, float idf) { return (1 + std::log(static_cast<float>(count))) * idf; }
 
 }  // namespace
 
 LatentSemanticIndex::LatentSemanticIndex(const knowledge::KnowledgeBase& kb,
-                                         const Analyzer& analyzer, size_t dimensions)
+                                         const Analyzer& analyzer, size_t dimensions,
+                                         const std::filesystem::path& saved)
     : kb_(kb), model_(std::make_unique<Model>()) {
   auto& m = *model_;
   const size_t n = kb_.passages.size();
@@ -63,25 +87,46 @@ LatentSemanticIndex::LatentSemanticIndex(const knowledge::KnowledgeBase& kb,
       }
     }
   }
-  // The SVD through the small side: A^T A (passages x passages) = V S^2 V^T.
-  auto size = static_cast<Eigen::Index>(n);
-  Eigen::MatrixXf gram = Eigen::MatrixXf::Zero(size, size);
-  for (const auto& list : m.postings) {
-    for (auto [a, wa] : list) {
-      for (auto [b, wb] : list) gram(a, b) += wa * wb;
-    }
-  }
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> solver(gram);
   auto kept = static_cast<Eigen::Index>(std::min(dimensions, n));
-  // Eigenvalues come in increasing order: the last columns belong to the largest.
-  Eigen::VectorXf sigma = solver.eigenvalues().tail(kept).cwiseMax(1e-6f).cwiseSqrt();
-  Eigen::MatrixXf v = solver.eigenvectors().rightCols(kept);
-  m.passages = v * sigma.asDiagonal();
+  if (!saved.empty())
+    loaded_ = ReadDecomposition(saved, static_cast<Eigen::Index>(n), kept, m.sigma, m.v);
+  if (!loaded_) {
+    // The SVD through the small side: A^T A (passages x passages) = V S^2 V^T.
+    auto size = static_cast<Eigen::Index>(n);
+    Eigen::MatrixXf gram = Eigen::MatrixXf::Zero(size, size);
+    for (const auto& list : m.postings) {
+      for (auto [a, wa] : list) {
+        for (auto [b, wb] : list) gram(a, b) += wa * wb;
+      }
+    }
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> solver(gram);
+    // Eigenvalues come in increasing order: the last columns belong to the largest.
+    m.sigma = solver.eigenvalues().tail(kept).cwiseMax(1e-6f).cwiseSqrt();
+    m.v = solver.eigenvectors().rightCols(kept);
+  }
+  m.passages = m.v * m.sigma.asDiagonal();
   m.passages.rowwise().normalize();
-  m.fold_in = v * sigma.cwiseInverse().asDiagonal();
+  m.fold_in = m.v * m.sigma.cwiseInverse().asDiagonal();
 }
 
 LatentSemanticIndex::~LatentSemanticIndex() = default;
+
+std::string LatentSemanticIndex::FileName(size_t dimensions) {
+  return "latent-" + std::to_string(dimensions) + ".f32";
+}
+
+void LatentSemanticIndex::Save(const std::filesystem::path& file) const {
+  const auto& m = *model_;
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  uint32_t header[3] = {kMagic, static_cast<uint32_t>(m.v.rows()),
+                        static_cast<uint32_t>(m.v.cols())};
+  out.write(reinterpret_cast<const char*>(header), sizeof header);
+  out.write(reinterpret_cast<const char*>(m.sigma.data()),
+            static_cast<std::streamsize>(m.sigma.size() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(m.v.data()),
+            static_cast<std::streamsize>(m.v.size() * sizeof(float)));
+  if (!out) throw knowledge::KnowledgeError("cannot write " + file.string());
+}
 
 size_t LatentSemanticIndex::dimensions() const {
   return static_cast<size_t>(model_->passages.cols());

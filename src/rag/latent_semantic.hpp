@@ -3,9 +3,12 @@
 // tf-idf term-passage matrix (passage text, tags and expansion questions) places words that occur
 // in the same passages near each other, so a passage can rank for a question that shares few of
 // its words ("how much can I bump my mileage" -> the load-spikes passage). One of the
-// retriever's legs; built in-process at start-up, no model and no network.
+// retriever's legs; computed in-process, no model and no network. The decomposition is the
+// costly part (an eigensolver over passages x passages): it is saved with a prebuilt index and
+// read back by every retriever of that version.
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -20,9 +23,11 @@ class Analyzer;
 
 class LatentSemanticIndex {
  public:
-  // `dimensions`: how many singular vectors are kept (at most the passage count).
+  // `dimensions`: how many singular vectors are kept (at most the passage count). `saved`: a
+  // file written by Save for this knowledge base; used when it holds these dimensions,
+  // otherwise (missing, other dimensions, unreadable) the decomposition is computed.
   LatentSemanticIndex(const knowledge::KnowledgeBase& kb, const Analyzer& analyzer,
-                      size_t dimensions);
+                      size_t dimensions, const std::filesystem::path& saved = {});
   ~LatentSemanticIndex();
   LatentSemanticIndex(const LatentSemanticIndex&) = delete;
   LatentSemanticIndex& operator=(const LatentSemanticIndex&) = delete;
@@ -32,11 +37,17 @@ class LatentSemanticIndex {
   std::vector<Candidate> Rank(std::span<const std::string> stems,
                               std::span<const std::string> namespaces, size_t limit) const;
   size_t dimensions() const;
+  bool loaded() const { return loaded_; }  // read from a saved file rather than computed
+  // Writes the decomposition (singular values and right singular vectors) to `file`.
+  void Save(const std::filesystem::path& file) const;
+  // The file a prebuilt index keeps it in.
+  static std::string FileName(size_t dimensions);
 
  private:
   struct Model;
   const knowledge::KnowledgeBase& kb_;
   std::unique_ptr<Model> model_;
+  bool loaded_ = false;
 };
 
 }  // namespace vf::rag

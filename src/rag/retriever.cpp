@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bumped when what goes into the index changes, so an old prebuilt index is rebuilt.
-constexpr const char* kIndexLayout = "4";
+constexpr const char* kIndexLayout = "5";
 constexpr const char* kBodyPrefix = "Z";
 constexpr const char* kTitlePrefix = "T";
 constexpr const char* kTagsPrefix = "K";
@@ -180,6 +180,11 @@ size_t Retriever::BuildIndex(const knowledge::KnowledgeBase& kb, const fs::path&
     doc.set_data(p.id);
     db.replace_document(kIdPrefix + p.id, doc);
   }
+  // The latent leg's decomposition at the default size, so retrievers read it instead of each
+  // running the eigensolver.
+  auto dimensions = static_cast<size_t>(RetrievalSettings{}.latent_dimensions);
+  LatentSemanticIndex(kb, analyzer, dimensions)
+      .Save(dir / LatentSemanticIndex::FileName(dimensions));
   db.set_metadata("kb_version", IndexVersion(kb));
   db.commit();
   db.close();
@@ -323,8 +328,9 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
   }
   for (const auto& trigger : kb_.triggers) know(trigger.term);
   if (settings_.latent_dimensions > 0) {
+    auto dimensions = static_cast<size_t>(settings_.latent_dimensions);
     latent_ = std::make_unique<LatentSemanticIndex>(
-        kb_, analyzer_, static_cast<size_t>(settings_.latent_dimensions));
+        kb_, analyzer_, dimensions, index_dir_ / LatentSemanticIndex::FileName(dimensions));
   }
   double n = static_cast<double>(kb_.passages.size());
   vectors_.resize(kb_.passages.size());

@@ -18,6 +18,12 @@ export function tempDir(prefix = 'vf-it-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+// One search-index folder for every test server, as servers of a deployment share one: the first
+// to start builds each knowledge-base version's index (the sanitizer build takes seconds), the
+// rest reuse it, and concurrent starts exercise the build-and-rename path. A test passes its
+// own KNOWLEDGE_INDEX_DIR to start from nothing. scripts/test prebuilds it.
+export const SHARED_INDEX_DIR = process.env.VOICEFIT_TEST_INDEX_DIR || join(tmpdir(), 'voicefit-test-index');
+
 // Starts `voicefit serve`; resolves once it logs "listening". Collects stdout lines in `logs`.
 export async function startServer(env = {}, { bin = BIN, args = ['serve'], expectFailure = false } = {}) {
   const dir = tempDir();
@@ -29,6 +35,7 @@ export async function startServer(env = {}, { bin = BIN, args = ['serve'], expec
       DATABASE_URL: `sqlite://${join(dir, 'vf.db')}`,
       SUPABASE_JWT_SECRET: SECRET,
       IO_THREADS: '2',
+      KNOWLEDGE_INDEX_DIR: SHARED_INDEX_DIR,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "rag/analyzer.hpp"
 #include "rag/retriever.hpp"
 
@@ -84,6 +86,37 @@ TEST(LatentSemanticIndex, WordsOutsideTheKnowledgeBaseFindNothing) {
   EXPECT_TRUE(index.Rank(StemsOf(analyzer, "basketball rebound"), {}, 5).empty());
   // "soy" is in one passage only: it links to nothing and is not part of the index.
   EXPECT_TRUE(index.Rank(StemsOf(analyzer, "soy"), {}, 5).empty());
+}
+
+// A prebuilt index carries the decomposition; a retriever reads it back instead of computing it,
+// and ranks exactly as if it had. A file of other dimensions or cut short is not used.
+TEST(LatentSemanticIndex, ReadsBackASavedDecompositionAndIgnoresAWrongOne) {
+  auto kb = Topics();
+  Analyzer analyzer;
+  auto dir = std::filesystem::temp_directory_path() / "voicefit-latent-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto file = dir / LatentSemanticIndex::FileName(2);
+  LatentSemanticIndex computed(kb, analyzer, 2);
+  EXPECT_FALSE(computed.loaded());
+  computed.Save(file);
+
+  LatentSemanticIndex read(kb, analyzer, 2, file);
+  EXPECT_TRUE(read.loaded());
+  auto query = StemsOf(analyzer, "tibia pain");
+  auto a = computed.Rank(query, {}, 6), b = read.Rank(query, {}, 6);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].passage, b[i].passage);
+    EXPECT_FLOAT_EQ(static_cast<float>(a[i].score), static_cast<float>(b[i].score));
+  }
+
+  EXPECT_FALSE(LatentSemanticIndex(kb, analyzer, 3, file).loaded());  // saved with 2
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 4);
+  LatentSemanticIndex cut_short(kb, analyzer, 2, file);
+  EXPECT_FALSE(cut_short.loaded());
+  EXPECT_EQ(Ids(kb, cut_short.Rank(query, {}, 6)), Ids(kb, a));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(LatentSemanticIndex, AnEmptyKnowledgeBaseFindsNothing) {

@@ -181,6 +181,9 @@ TEST(Retriever, EachKnowledgeBaseVersionHasItsOwnIndexFolder) {
   Retriever old_version(kb, root);
   EXPECT_FALSE(old_version.built_index());
   EXPECT_EQ(old_version.index_dir(), v1);
+  // The latent leg's decomposition is part of the prebuilt index.
+  EXPECT_TRUE(std::filesystem::exists(
+      v1 / LatentSemanticIndex::FileName(RetrievalSettings{}.latent_dimensions)));
 
   // A new version (a rolling deploy) builds beside it; the running one is not disturbed, even
   // for searchers it opens afterwards.
