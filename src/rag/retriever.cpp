@@ -19,7 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Bumped when what goes into the index changes, so an old prebuilt index is rebuilt.
+// Bumped when what goes into the index changes (terms, fields, the analyzer, the latent
+// decomposition and its term weighting), so an old prebuilt index is rebuilt.
 constexpr const char* kIndexLayout = "5";
 constexpr const char* kBodyPrefix = "Z";
 constexpr const char* kTitlePrefix = "T";
