@@ -389,7 +389,7 @@ TuningResult Tune(Retriever& retriever, NamespaceSelector& selector, RagService&
        [&](double v) { r.feedback_scale = v; },
        [&] { return r.feedback_scale; }},
       {"share_threshold",
-       {0.1, 0.15, 0.2, 0.3, 0.5, 1.01},
+       {0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.01},
        [&](double v) { sel.share_threshold = v; },
        [&] { return sel.share_threshold; }},
       {"selector_filter",

@@ -24,7 +24,7 @@ struct SelectorSettings {
   // How deep that search is read: deep enough that, restricted to the chosen namespaces, it
   // usually serves as the filtered synonyms leg too (one Xapian query fewer per retrieval).
   size_t ranking_depth = 100;
-  double share_threshold = 0.1;  // a namespace with this share of the mass is searched
+  double share_threshold = 0.075;  // a namespace with this share of the mass is searched
   bool use_triggers = true;      // within noise on the evaluation set; kept for explicit cases
   bool filter = true;  // search only the selected namespaces (false: select, but search all)
 };
