@@ -25,7 +25,7 @@ struct SelectorSettings {
   // usually serves as the filtered synonyms leg too (one Xapian query fewer per retrieval).
   size_t ranking_depth = 100;
   double share_threshold = 0.075;  // a namespace with this share of the mass is searched
-  bool use_triggers = true;      // within noise on the evaluation set; kept for explicit cases
+  bool use_triggers = true;        // within noise on the evaluation set; kept for explicit cases
   bool filter = true;  // search only the selected namespaces (false: select, but search all)
 };
 
