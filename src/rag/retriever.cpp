@@ -349,14 +349,18 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
 
 size_t Retriever::PruneIndexFolders(const fs::path& index_root, const fs::path& keep,
                                     std::chrono::seconds min_age) {
-  std::error_code error;
   auto cutoff = fs::file_time_type::clock::now() - min_age;
   size_t removed = 0;
-  for (const auto& entry : fs::directory_iterator(index_root, error)) {
-    const auto& path = entry.path();
+  // Error codes throughout: pruning is housekeeping and never stops a server from starting. A
+  // folder that cannot be read or removed is left for the next call.
+  std::error_code listing;
+  fs::directory_iterator it(index_root, listing), end;
+  for (; !listing && it != end; it.increment(listing)) {
+    std::error_code error;
+    const auto& path = it->path();
     auto name = path.filename().string();
-    bool index_folder = name.starts_with("kb-") && entry.is_directory(error);
-    bool staging = name.starts_with(".building-") && entry.is_directory(error);
+    bool index_folder = name.starts_with("kb-") && it->is_directory(error);
+    bool staging = name.starts_with(".building-") && it->is_directory(error);
     if ((!index_folder && !staging) || path == keep) continue;
     auto written = fs::last_write_time(path, error);
     if (error || written > cutoff) continue;

@@ -267,6 +267,7 @@ TEST(Retriever, PrunesOnlyIndexFoldersNobodyUses) {
   EXPECT_EQ(Retriever::PruneIndexFolders(root, current.index_dir(), std::chrono::seconds(0)), 1u);
   EXPECT_FALSE(fs::exists(young));
   EXPECT_EQ(Ids(current, current.Search("ankle sprain", {}, 1))[0], "injury-ankle");
+  EXPECT_EQ(Retriever::PruneIndexFolders(root / "missing", {}), 0u);  // no throw, nothing done
   fs::remove_all(root);
 }
 
