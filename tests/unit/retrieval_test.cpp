@@ -15,25 +15,18 @@
 #include "rag/namespace_selector.hpp"
 #include "rag/rag_service.hpp"
 #include "rag/retriever.hpp"
+#include "test_passages.hpp"
 
 namespace vf::rag {
 namespace {
 
 using knowledge::KnowledgeBase;
-using knowledge::Passage;
 
 KnowledgeBase SmallKnowledgeBase() {
   KnowledgeBase kb;
   auto add = [&](std::string id, std::string ns, std::string title, std::string body,
                  std::vector<std::string> tags = {}) {
-    Passage p;
-    p.id = std::move(id);
-    p.name_space = std::move(ns);
-    p.title = std::move(title);
-    p.body = std::move(body);
-    p.tags = std::move(tags);
-    p.cite = "test";
-    kb.passages.push_back(std::move(p));
+    kb.passages.push_back(testing::TestPassage(id, ns, title, body, tags));
   };
   add("recovery-soreness", "recovery", "Delayed onset muscle soreness",
       "Delayed onset muscle soreness peaks one to three days after unaccustomed eccentric work "
