@@ -1,7 +1,7 @@
 // Retrieval over the shipped knowledge base: the whole pipeline uncached (selector, fused legs,
 // diversity) on every evaluation query in turn, the same through the RAG cache once warm, one
-// leg alone, the latent semantic leg alone, and building the index and the latent leg (time, and
-// resident memory of an opened retriever).
+// leg alone, the latent semantic and exercise-substitutes legs alone, and building the index and
+// the latent leg (time, and resident memory of an opened retriever).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -13,6 +13,7 @@
 #include "latency.hpp"
 #include "monitoring/process_stats.hpp"
 #include "rag/evaluation.hpp"
+#include "rag/exercise_substitutes.hpp"
 #include "rag/latent_semantic.hpp"
 #include "rag/rag_service.hpp"
 
@@ -101,6 +102,32 @@ void BM_LatentLeg(benchmark::State& state) {
   p.Report(state, "us");
 }
 BENCHMARK(BM_LatentLeg);
+
+// The exercise-substitutes leg alone: on every evaluation query (most ask for no substitute, and
+// cost a scan of their words), and on queries that name an exercise and ask for another (a
+// lookup per exercise passage in the precomputed similarities, sort).
+void BM_SubstitutesLeg(benchmark::State& state) {
+  static Percentiles p;
+  auto& s = Shared();
+  Analyzer analyzer;
+  static ExerciseSubstitutes substitutes(
+      s.kb, analyzer, [&](uint32_t a, uint32_t b) { return s.retriever.Similarity(a, b); });
+  std::vector<AnalyzedQuery> analyzed;
+  if (state.range(0) == 0) {
+    for (const auto& q : s.queries) analyzed.push_back(s.retriever.Analyze(q.text));
+  } else {
+    for (const char* text : {"whats a good sub for leg press, my gym doesnt have one",
+                             "barbell back squat alternatives working the same muscles",
+                             "what can i do instead of pull ups", "swap bench press for what"}) {
+      analyzed.push_back(s.retriever.Analyze(text));
+    }
+  }
+  vf::bench::TimedCalls(state, p, [&](size_t i) {
+    return substitutes.Rank(analyzed[i % analyzed.size()].all_stems, 30).size();
+  });
+  p.Report(state, "us");
+}
+BENCHMARK(BM_SubstitutesLeg)->Arg(0)->Arg(1);
 
 // Building the latent semantic leg at start-up (tf-idf matrix, Gram matrix, eigenvectors).
 void BM_BuildLatentIndex(benchmark::State& state) {

@@ -93,10 +93,10 @@ class FeedbackTermDecider : public Xapian::ExpandDecider {
 std::string RetrievalSettings::Fingerprint() const {
   char buffer[256];
   std::snprintf(buffer, sizeof buffer,
-                "k1=%g,b=%g,t=%g,g=%g,q=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d,lsi=%g/%d", k1, b,
-                title_weight, tags_weight, questions_weight, plain_weight, synonym_weight,
+                "k1=%g,b=%g,t=%g,g=%g,q=%g,p=%g,s=%g,f=%g/%d/%d/%g/%d,rrf=%d,d=%d,lsi=%g/%d,sub=%g",
+                k1, b, title_weight, tags_weight, questions_weight, plain_weight, synonym_weight,
                 feedback_weight, feedback_docs, feedback_terms, feedback_scale, feedback_min_terms,
-                rrf_k, depth, latent_weight, latent_dimensions);
+                rrf_k, depth, latent_weight, latent_dimensions, substitutes_weight);
   return std::string(buffer) + ",layout=" + kIndexLayout;
 }
 
@@ -345,6 +345,8 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
     norm = std::sqrt(norm);
     for (auto& [term, w] : vectors_[i]) w = norm > 0 ? static_cast<float>(w / norm) : 0.f;
   }
+  substitutes_ = std::make_unique<ExerciseSubstitutes>(
+      kb_, analyzer_, [this](uint32_t a, uint32_t b) { return Similarity(a, b); });
 }
 
 size_t Retriever::PruneIndexFolders(const fs::path& index_root, const fs::path& keep,
@@ -598,6 +600,15 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
   if (s.latent_weight > 0 && latent_) {
     lists.push_back(latent_->Rank(analyzed.stems, namespaces, depth));
     weights.push_back(s.latent_weight);
+  }
+  if (s.substitutes_weight > 0 &&
+      (namespaces.empty() ||
+       std::find(namespaces.begin(), namespaces.end(), "exercises") != namespaces.end())) {
+    auto substitutes = substitutes_->Rank(analyzed.all_stems, depth);
+    if (!substitutes.empty()) {
+      lists.push_back(std::move(substitutes));
+      weights.push_back(s.substitutes_weight);
+    }
   }
   for (const auto& [leg, weight] : external_) {
     try {

@@ -9,7 +9,9 @@
 //   feedback  the synonyms leg plus terms drawn from its own top passages (pseudo-relevance
 //             feedback), only for queries long enough for that not to drift;
 //   latent    the query's words compared with the passages in a latent semantic space (LSI),
-//             which reaches passages that say the same thing in other words.
+//             which reaches passages that say the same thing in other words;
+//   substitutes  for a query asking for something instead of a named exercise, the exercises
+//             most like that one.
 // The index is a Xapian glass database in a folder: built there at start-up, or reused when its
 // stored knowledge-base version matches. Safe to call from any number of threads.
 
@@ -28,6 +30,7 @@
 
 #include "knowledge/knowledge_base.hpp"
 #include "rag/analyzer.hpp"
+#include "rag/exercise_substitutes.hpp"
 #include "rag/latent_semantic.hpp"
 
 namespace vf::rag {
@@ -52,6 +55,8 @@ struct RetrievalSettings {
   // vectors it keeps (read when the retriever is built; 0 builds none).
   double latent_weight = 0.25;
   int latent_dimensions = 100;
+  // The exercise-substitutes leg (rag/exercise_substitutes.hpp): its RRF weight.
+  double substitutes_weight = 0.5;
   // The version of these settings and of the analyzer, part of every cache key.
   std::string Fingerprint() const;
 };
@@ -184,6 +189,7 @@ class Retriever {
   std::vector<std::vector<std::pair<uint32_t, float>>> vectors_;
   std::unique_ptr<Searchers> searchers_;
   std::unique_ptr<LatentSemanticIndex> latent_;
+  std::unique_ptr<ExerciseSubstitutes> substitutes_;
   std::vector<std::pair<ExternalLeg*, double>> external_;
   mutable std::atomic<uint64_t> external_failures_{0};
 };
