@@ -541,6 +541,7 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
               : v == "fresh"   ? rag::Split::kFresh
               : v == "final"   ? rag::Split::kFinal
               : v == "holdout" ? rag::Split::kHoldout
+              : v == "audit"   ? rag::Split::kAudit
               : v == "all"     ? rag::Split::kAll
                                : rag::Split::kTest;
     } else if (args[i] == "--misses") {
@@ -571,7 +572,8 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
                                {"test", rag::Split::kTest},
                                {"fresh", rag::Split::kFresh},
                                {"final", rag::Split::kFinal},
-                               {"holdout", rag::Split::kHoldout}}) {
+                               {"holdout", rag::Split::kHoldout},
+                               {"audit", rag::Split::kAudit}}) {
       out[name] = rag::Evaluate(service, rag::SplitOf(set, which)).Summary();
     }
     std::cout << out.dump(2) << "\n";

@@ -18,7 +18,7 @@ void PrintHelp(std::ostream& out) {
       << "  migrate   apply pending database migrations and exit\n"
       << "  index     build the knowledge-base search index into KNOWLEDGE_INDEX_DIR and exit\n"
       << "  rag-eval  evaluate retrieval on knowledge/eval: [--split "
-         "train|test|fresh|final|holdout|all] "
+         "train|test|fresh|final|holdout|audit|all] "
          "[--misses]\n"
       << "            [--tune] (tuning uses the train split only) [--pools] (for judging)\n"
       << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"

@@ -115,6 +115,7 @@ bool InTestSplit(std::string_view qid) {
 bool InFreshSet(std::string_view qid) { return qid.starts_with("fr-"); }
 bool InFinalSet(std::string_view qid) { return qid.starts_with("fs-"); }
 bool InHoldoutSet(std::string_view qid) { return qid.starts_with("ft-"); }
+bool InAuditSet(std::string_view qid) { return qid.starts_with("fa-"); }
 
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split) {
   std::vector<const EvalQuery*> out;
@@ -124,11 +125,13 @@ std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split s
                      [](const auto& g) { return g.second > 0; })) {
       continue;
     }
-    bool fresh = InFreshSet(q.qid), final = InFinalSet(q.qid), holdout = InHoldoutSet(q.qid);
-    bool development = !fresh && !final && !holdout;
+    bool fresh = InFreshSet(q.qid), final = InFinalSet(q.qid), holdout = InHoldoutSet(q.qid),
+         audit = InAuditSet(q.qid);
+    bool development = !fresh && !final && !holdout && !audit;
     bool test = InTestSplit(q.qid);
     bool wanted = split == Split::kAll || (split == Split::kFresh && fresh) ||
                   (split == Split::kFinal && final) || (split == Split::kHoldout && holdout) ||
+                  (split == Split::kAudit && audit) ||
                   (split == Split::kTest && development && test) ||
                   (split == Split::kTrain && development && !test);
     if (wanted) out.push_back(&q);

@@ -32,12 +32,14 @@ std::vector<EvalQuery> LoadEvalSet(const std::filesystem::path& knowledge_dir);
 // neither the passages nor any other query. The first fresh set served once as a validation set
 // (the weight of the expansion questions, twice); the final one was judged after the first
 // round of decisions. kHoldout ("ft-..."): a third such set, judged after the second round
-// (eight expansion questions per passage) and measured once.
-enum class Split { kTrain, kTest, kFresh, kFinal, kHoldout, kAll };
+// (eight expansion questions per passage) and measured once. kAudit ("fa-..."): a fourth such
+// set, written and judged after every decision so far, for a figure no decision has seen.
+enum class Split { kTrain, kTest, kFresh, kFinal, kHoldout, kAudit, kAll };
 bool InTestSplit(std::string_view qid);  // 30% of ids, fixed by a hash
 bool InFreshSet(std::string_view qid);
 bool InFinalSet(std::string_view qid);
 bool InHoldoutSet(std::string_view qid);
+bool InAuditSet(std::string_view qid);
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split);
 
 // Share of the relevant passages (graded at least `min_grade`) found in the top k.

@@ -133,6 +133,10 @@ TEST_F(ShippedRetrieval, HoldoutSetKeepsItsBaseline) {
   CheckAgainstBaseline(*set_, *service_, Baseline(), Split::kHoldout, "holdout", 60, "holdout set");
 }
 
+TEST_F(ShippedRetrieval, AuditSetKeepsItsBaseline) {
+  CheckAgainstBaseline(*set_, *service_, Baseline(), Split::kAudit, "audit", 60, "audit set");
+}
+
 // The selector's unfiltered ranking, restricted to the chosen namespaces, stands in for the
 // filtered synonyms search: on every evaluation query the result must be the same, passage for
 // passage and score for score.
