@@ -213,13 +213,11 @@ chat::IntentClassifier TrainIntents(const Config& config) {
   }
 }
 
-// The knowledge base and retrieval over it: loaded and indexed at start-up (or the index in
-// KNOWLEDGE_INDEX_DIR reused when it is current). RAG results are cached in-process only: a
-// retrieval costs about as much as a Redis round trip, so sharing them would save nothing.
-struct Knowledge {
-  Knowledge(const Config& config, cache::Cache& memory, cache::SingleFlight& flight,
-            monitoring::CacheMetrics& cache_metrics, monitoring::RagMetrics& rag_metrics)
-      : kb(Load(config)), retriever(kb, config.knowledge_index_dir), selector(retriever) {
+// The legs beside the embedded ones, each on when configured: Upstash Search and dense retrieval
+// through an embeddings endpoint. One that cannot start is left off (logged): lexical retrieval
+// serves alone.
+struct ExternalLegs {
+  void Attach(const Config& config, const knowledge::KnowledgeBase& kb, rag::Retriever& retriever) {
     const auto& rag = config.rag;
     if (!config.upstash_search_rest_url.empty()) {
       upstash = std::make_unique<rag::UpstashSearch>(config.upstash_search_rest_url,
@@ -250,6 +248,25 @@ struct Knowledge {
                    {{"error", e.what()}});
       }
     }
+  }
+
+  std::string Backend() const {
+    return std::string("xapian") + (upstash ? "+upstash" : "") + (dense ? "+dense" : "");
+  }
+
+  std::unique_ptr<rag::UpstashSearch> upstash;
+  std::unique_ptr<rag::EmbeddingClient> embeddings;
+  std::unique_ptr<rag::DenseLeg> dense;
+};
+
+// The knowledge base and retrieval over it: loaded and indexed at start-up (or the index in
+// KNOWLEDGE_INDEX_DIR reused when it is current). RAG results are cached in-process only: a
+// retrieval costs about as much as a Redis round trip, so sharing them would save nothing.
+struct Knowledge {
+  Knowledge(const Config& config, cache::Cache& memory, cache::SingleFlight& flight,
+            monitoring::CacheMetrics& cache_metrics, monitoring::RagMetrics& rag_metrics)
+      : kb(Load(config)), retriever(kb, config.knowledge_index_dir), selector(retriever) {
+    external.Attach(config, kb, retriever);
     loader = std::make_unique<cache::Loader>(
         memory,
         cache::KeyFamily{"rag_context", rag::RagService::FamilyVersion(retriever, selector, {}),
@@ -276,8 +293,7 @@ struct Knowledge {
     return {"search",
             [this]() -> json {
               return {{"status", "ok"},
-                      {"backend", std::string("xapian") + (upstash ? "+upstash" : "") +
-                                      (dense ? "+dense" : "")},
+                      {"backend", external.Backend()},
                       {"passages", kb.passages.size()},
                       {"kb_version", kb.version.substr(0, 16)},
                       {"external_failures", retriever.external_failures()}};
@@ -288,9 +304,7 @@ struct Knowledge {
   knowledge::KnowledgeBase kb;
   rag::Retriever retriever;
   rag::NamespaceSelector selector;
-  std::unique_ptr<rag::UpstashSearch> upstash;
-  std::unique_ptr<rag::EmbeddingClient> embeddings;
-  std::unique_ptr<rag::DenseLeg> dense;
+  ExternalLegs external;
   std::unique_ptr<cache::Loader> loader;
   std::unique_ptr<rag::RagService> service;
 };
@@ -557,8 +571,22 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
       return 64;
     }
   }
+  if (baseline &&
+      (!config.rag.embeddings_base_url.empty() || !config.upstash_search_rest_url.empty())) {
+    std::cerr << "--baseline holds the embedded legs' figures: unset EMBEDDINGS_BASE_URL and "
+                 "UPSTASH_SEARCH_REST_URL\n";
+    return 64;
+  }
+  log::WriteToStandardError();
   auto kb = Knowledge::Load(config);
   rag::Retriever retriever(kb, config.knowledge_index_dir);
+  // The legs the server would fuse, so a configured embeddings endpoint is measured too.
+  ExternalLegs external;
+  external.Attach(config, kb, retriever);
+  if (!config.rag.embeddings_base_url.empty() && !external.dense) {
+    std::cerr << "EMBEDDINGS_BASE_URL is set but its passages could not be embedded\n";
+    return 1;
+  }
   rag::NamespaceSelector selector(retriever);
   rag::RagService service(retriever, selector);
   auto set = rag::LoadEvalSet(config.knowledge_dir);
@@ -587,7 +615,9 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
   }
   auto queries = rag::SplitOf(set, split);
   auto report = rag::Evaluate(service, queries);
-  std::cout << report.Summary().dump(2) << "\n";
+  auto summary = report.Summary();
+  summary["backend"] = external.Backend();
+  std::cout << summary.dump(2) << "\n";
   if (misses) std::cout << report.Misses();
   return 0;
 }

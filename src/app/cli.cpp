@@ -22,6 +22,8 @@ void PrintHelp(std::ostream& out) {
          "[--misses]\n"
       << "            [--tune] (tuning uses the train split only) [--pools] (for judging)\n"
       << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"
+      << "            configured optional legs (EMBEDDINGS_BASE_URL, UPSTASH_SEARCH_REST_URL) "
+         "are fused in\n"
       << "  version   print the version\n"
       << "  --help    this text\n\n"
       << "settings (environment variables, or keys of the JSON file named by VOICEFIT_CONFIG):\n";

@@ -14,6 +14,7 @@ namespace vf::log {
 namespace {
 
 std::atomic<Level> g_level{Level::kInfo};
+std::atomic<FILE*> g_stream{stdout};
 
 // A buffer swapped out under a short lock and written by a background flusher.
 class Sink {
@@ -45,8 +46,9 @@ class Sink {
       out.swap(buffer_);
     }
     if (!out.empty()) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      std::fflush(stdout);
+      FILE* stream = g_stream.load();
+      std::fwrite(out.data(), 1, out.size(), stream);
+      std::fflush(stream);
     }
   }
 
@@ -87,6 +89,8 @@ const char* Name(Level l) {
 }
 
 }  // namespace
+
+void WriteToStandardError() { g_stream = stderr; }
 
 void SetLevel(Level level) { g_level = level; }
 

@@ -13,6 +13,8 @@ namespace vf::log {
 enum class Level { kDebug, kInfo, kWarn, kError };
 
 void SetLevel(Level level);
+// For commands whose standard output is their result (rag-eval): log lines go to stderr instead.
+void WriteToStandardError();
 Level ParseLevel(std::string_view name);
 bool Enabled(Level level);
 

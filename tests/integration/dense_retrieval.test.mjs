@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, stopServer, call, mintHs256, tempDir } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import { startServer, stopServer, call, mintHs256, tempDir, BIN } from './harness.mjs';
 import { startEmbeddingsStandIn } from './embeddings_standin.mjs';
 
 const KEY = 'embeddings-standin-key';
@@ -74,4 +75,56 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
   } finally {
     await stopServer(server);
   }
+});
+
+// `voicefit rag-eval` over a process of its own (the stand-in answers from this one, so not
+// spawnSync): exit code, stdout and stderr.
+function ragEval(env, args = ['--split', 'test']) {
+  const knowledge = new URL('../../knowledge', import.meta.url).pathname;
+  return new Promise((resolve) => {
+    const child = spawn(BIN, ['rag-eval', ...args], {
+      env: { PATH: process.env.PATH, KNOWLEDGE_DIR: knowledge, KNOWLEDGE_INDEX_DIR: join(tempDir('vf-dense-eval-'), 'index'), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('rag-eval measures the configured dense leg with the lexical ones; an endpoint that cannot embed is an error (stand-in)', async (t) => {
+  const standin = await startEmbeddingsStandIn(KEY);
+  t.after(() => standin.close());
+  const lexical = await ragEval({});
+  assert.equal(lexical.code, 0, lexical.stderr);
+  const lexicalFigures = JSON.parse(lexical.stdout);
+  assert.equal(lexicalFigures.backend, 'xapian');
+  assert.equal(standin.stats.calls, 0);
+
+  const env = { EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', EMBEDDINGS_WEIGHT_PERCENT: '1000' };
+  const fused = await ragEval(env);
+  assert.equal(fused.code, 0, fused.stderr);
+  const fusedFigures = JSON.parse(fused.stdout);
+  assert.equal(fusedFigures.backend, 'xapian+dense');
+  assert.equal(fusedFigures.queries, lexicalFigures.queries);
+  // Every passage embedded, then the questions: the crude hashed model, weighted ten to one,
+  // changes the order the figures are computed on.
+  const passages = standin.stats.seen.filter((input) => input.includes('\n\n')).length;
+  assert.ok(passages >= 300, String(passages));
+  assert.ok(standin.stats.inputs - passages >= fusedFigures.queries, String(standin.stats.inputs));
+  assert.notEqual(fusedFigures['ndcg@10'], lexicalFigures['ndcg@10']);
+
+  // The regression baseline is the embedded legs' alone: refused before anything is embedded.
+  const calls = standin.stats.calls;
+  const baseline = await ragEval(env, ['--baseline']);
+  assert.equal(baseline.code, 64);
+  assert.match(baseline.stderr, /--baseline/);
+  assert.equal(standin.stats.calls, calls);
+
+  standin.stats.fail = true;
+  const down = await ragEval(env);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /EMBEDDINGS_BASE_URL/);
+  assert.equal(down.stdout, '');
 });
