@@ -1,16 +1,23 @@
-// Fuzzes retrieval over the real knowledge base with arbitrary query text, as
-// POST /api/knowledge/search and every AI route hand it over: the analyzer (stems, spelling
-// correction, lexicon phrases), the namespace selector, every leg, fusion and diversity.
-// Properties: nothing in a query fails a search (no crash, no exception); at most k sources,
-// each passage once, all in the namespaces searched, scores in [0, 1]; and a query restricted to
-// given namespaces searches exactly those.
+// Fuzzes retrieval over the real knowledge base, as POST /api/knowledge/search and every AI route
+// hand it over: from arbitrary query text, or from an arbitrary JSON request and user context
+// through a route's questionnaire transformer (the search route passes any JSON object there).
+// Then the analyzer (stems, spelling correction, lexicon phrases), the namespace selector, every
+// leg, fusion and diversity. Properties: nothing in a request or query fails a search (no crash,
+// no exception); a transformer keeps its route and asks for 1 to kMaxK passages; at most k
+// sources, each passage once, all in the namespaces searched, scores in [0, 1]; and a query
+// restricted to given namespaces searches exactly those.
+#include <algorithm>
 #include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "knowledge/knowledge_base.hpp"
 #include "rag/namespace_selector.hpp"
+#include "rag/questionnaire.hpp"
 #include "rag/rag_service.hpp"
 #include "rag/retriever.hpp"
 
@@ -38,21 +45,54 @@ Search& TheSearch() {
   return *search;
 }
 
+// {"endpoint", "request", "context"} through that route's transformer (an unknown endpoint: the
+// one `pick` chooses); nullopt when the bytes are no JSON object.
+std::optional<rag::RagQuery> Transformed(std::string_view bytes, uint8_t pick) {
+  auto input = nlohmann::json::parse(bytes, nullptr, false);
+  if (input.is_discarded() || !input.is_object()) return std::nullopt;
+  const auto& endpoints = rag::TransformerEndpoints();
+  std::string endpoint = endpoints[pick % endpoints.size()];
+  if (auto it = input.find("endpoint");
+      it != input.end() && it->is_string() && std::count(endpoints.begin(), endpoints.end(), *it)) {
+    endpoint = it->get<std::string>();
+  }
+  auto query = rag::TransformRequest(endpoint, input.value("request", nlohmann::json()),
+                                     input.value("context", nlohmann::json()));
+  if (query.endpoint != endpoint || query.k < 1 || query.k > rag::RagService::kMaxK) {
+    __builtin_trap();
+  }
+  return query;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   auto& s = TheSearch();
-  // Two bytes choose k and the namespaces; the rest, at most what the route accepts, is the text.
-  constexpr size_t kMaxQueryBytes = 1000;
+  // The first byte: bit 7 picks a transformed request over free text, the rest k or the route.
+  // The second: the namespaces to search only, as the search route's "namespaces" (none: the
+  // selector chooses). The rest, at most what the search route accepts, is the text or the JSON.
+  constexpr size_t kMaxInputBytes = 32 * 1024;
+  std::string_view rest(reinterpret_cast<const char*>(data + 2),
+                        std::min(size - 2, data[0] & 0x80 ? kMaxInputBytes : 1000));
   rag::RagQuery query;
-  query.endpoint = "coach/ask";
-  query.k = 1 + data[0] % 12;
-  for (size_t i = 0; i < s.namespaces.size() && i < 7; ++i) {
-    if (data[1] & (1u << i)) query.namespaces.push_back(s.namespaces[i]);
+  if (data[0] & 0x80) {
+    auto transformed = Transformed(rest, data[0] & 0x7f);
+    if (!transformed) return 0;
+    query = std::move(*transformed);
+  } else {
+    query.endpoint = "coach/ask";
+    query.k = 1 + data[0] % 12;
+    query.text = std::string(rest);
   }
-  query.only_these_namespaces = (data[1] & 0x80) && !query.namespaces.empty();
-  query.text.assign(reinterpret_cast<const char*>(data + 2), std::min(size - 2, kMaxQueryBytes));
+  std::vector<std::string> filter;
+  for (size_t i = 0; i < s.namespaces.size() && i < 7; ++i) {
+    if (data[1] & (1u << i)) filter.push_back(s.namespaces[i]);
+  }
+  if (!filter.empty()) {
+    query.namespaces = filter;
+    query.only_these_namespaces = true;
+  }
 
   auto result = s.service.Compute(query);
 
