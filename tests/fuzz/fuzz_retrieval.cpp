@@ -30,14 +30,6 @@ struct Search {
   rag::Retriever retriever{kb, VOICEFIT_FUZZ_INDEX_DIR};  // built once, reused by later runs
   rag::NamespaceSelector selector{retriever};
   rag::RagService service{retriever, selector};
-  std::vector<std::string> namespaces;
-
-  Search() {
-    std::set<std::string> seen;
-    for (const auto& p : kb.passages) {
-      if (seen.insert(p.name_space).second) namespaces.push_back(p.name_space);
-    }
-  }
 };
 
 Search& TheSearch() {
@@ -67,14 +59,14 @@ std::optional<rag::RagQuery> Transformed(std::string_view bytes, uint8_t pick) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size < 2) return 0;
+  if (size < 3) return 0;
   auto& s = TheSearch();
   // The first byte: bit 7 picks a transformed request over free text, the rest k or the route.
-  // The second: the namespaces to search only, as the search route's "namespaces" (none: the
-  // selector chooses). The rest, at most what the search route accepts, is the text or the JSON.
+  // The next two: a bit per namespace to search only, as the search route's "namespaces" (none:
+  // the selector chooses). The rest, at most what the search route accepts, is the text or JSON.
   constexpr size_t kMaxInputBytes = 32 * 1024;
-  std::string_view rest(reinterpret_cast<const char*>(data + 2),
-                        std::min(size - 2, data[0] & 0x80 ? kMaxInputBytes : 1000));
+  std::string_view rest(reinterpret_cast<const char*>(data + 3),
+                        std::min(size - 3, data[0] & 0x80 ? kMaxInputBytes : 1000));
   rag::RagQuery query;
   if (data[0] & 0x80) {
     auto transformed = Transformed(rest, data[0] & 0x7f);
@@ -86,8 +78,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     query.text = std::string(rest);
   }
   std::vector<std::string> filter;
-  for (size_t i = 0; i < s.namespaces.size() && i < 7; ++i) {
-    if (data[1] & (1u << i)) filter.push_back(s.namespaces[i]);
+  unsigned mask = data[1] | data[2] << 8;
+  for (size_t i = 0; i < knowledge::kNamespaces.size(); ++i) {
+    if (mask & (1u << i)) filter.emplace_back(knowledge::kNamespaces[i]);
   }
   if (!filter.empty()) {
     query.namespaces = filter;
