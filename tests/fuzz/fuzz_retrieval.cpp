@@ -33,7 +33,8 @@ struct Search {
 };
 
 Search& TheSearch() {
-  static Search* search = new Search;  // never destroyed: libFuzzer exits without unwinding
+  // Never destroyed: nothing to tidy at exit, and the index folder stays for the next run.
+  static Search* search = new Search;
   return *search;
 }
 
@@ -74,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     query = std::move(*transformed);
   } else {
     query.endpoint = "coach/ask";
-    query.k = 1 + data[0] % 12;
+    query.k = 1 + data[0] % rag::RagService::kMaxK;  // the search route's range
     query.text = std::string(rest);
   }
   std::vector<std::string> filter;
