@@ -419,6 +419,10 @@ TuningResult Tune(Retriever& retriever, NamespaceSelector& selector, RagService&
        {0, 0.25, 0.5, 1},
        [&](double v) { div.facet_weight = v; },
        [&] { return div.facet_weight; }},
+      {"required_rank",
+       {0, 1, 2, 3, 5},
+       [&](double v) { div.required_rank = size_t(v); },
+       [&] { return double(div.required_rank); }},
   };
   for (int round = 0; round < rounds; ++round) {
     for (auto& axis : axes) {

@@ -103,24 +103,39 @@ class QueryText {
     text_ += phrase;
     facets_.emplace_back(phrase);
   }
+  // A phrase whose answer the sources must hold (see RequiredFacet).
+  void Require(std::string_view phrase, std::vector<std::string> namespaces) {
+    Add(phrase);
+    required_.push_back({std::string(phrase), std::move(namespaces)});
+  }
   std::string Take() { return std::move(text_); }
   std::vector<std::string> TakeFacets() { return std::move(facets_); }
+  std::vector<RequiredFacet> TakeRequired() { return std::move(required_); }
 
  private:
   std::string text_;
   std::vector<std::string> facets_;
+  std::vector<RequiredFacet> required_;
 };
 
 // A finished query: the endpoint, the phrases, the namespaces and k.
 RagQuery Finish(std::string endpoint, QueryText& q, std::vector<std::string> namespaces, size_t k) {
   RagQuery query{std::move(endpoint), q.Take(), std::move(namespaces), k};
   query.facets = q.TakeFacets();
+  query.required = q.TakeRequired();
   return query;
 }
 
-void AddInjuries(QueryText& q, const std::vector<std::string>& parts,
+// `phrase` words the facet so that its own search finds the guidance for that sport: a
+// runner's knee pain is another passage than a lifter's. "%s" stands for the body part.
+void AddInjuries(QueryText& q, const std::vector<std::string>& parts, std::string_view phrase,
                  std::vector<std::string>& namespaces) {
-  for (const auto& part : parts) q.Add("training around " + part + " pain");
+  // A plan must account for every active injury, however the rest of the query ranks.
+  for (const auto& part : parts) {
+    auto at = phrase.find("%s");
+    q.Require(std::string(phrase.substr(0, at)) + part + std::string(phrase.substr(at + 2)),
+              {"injury"});
+  }
   if (!parts.empty() && !Has(namespaces, "injury")) namespaces.push_back("injury");
 }
 
@@ -178,7 +193,7 @@ RagQuery ProgramStrength(const json& request, const json& context) {
               ? "home training with dumbbells and kettlebells"
               : "bodyweight training at home");
   }
-  AddInjuries(q, InjuredBodyParts(context), namespaces);
+  AddInjuries(q, InjuredBodyParts(context), "training around %s pain", namespaces);
   return Finish("program/generate/strength", q, namespaces, 6);
 }
 
@@ -204,7 +219,7 @@ RagQuery ProgramRunning(const json& request, const json& context) {
   if (days && *days >= 6) q.Add("recovery runs easy running most of the week");
   if (days && *days <= 3) q.Add("three runs a week with cross-training");
   std::vector<std::string> namespaces{"running", "programming"};
-  AddInjuries(q, InjuredBodyParts(context), namespaces);
+  AddInjuries(q, InjuredBodyParts(context), "running with %s pain", namespaces);
   return Finish("program/generate/running", q, namespaces, 6);
 }
 
@@ -309,7 +324,9 @@ RagQuery SwapExercise(const json& request, const json& context) {
   for (const auto& part : InjuredBodyParts(context)) {
     if (!Has(injuries, part)) injuries.push_back(part);
   }
-  for (const auto& part : injuries) q.Add(part + " pain exercises to avoid");
+  for (const auto& part : injuries) {
+    q.Require(exercise + " with " + part + " pain exercises to avoid", {"injury"});
+  }
   if (!injuries.empty() || Mentions(reason, {"pain", "hurt", "ache", "injur", "sore"})) {
     namespaces.push_back("injury");
   }

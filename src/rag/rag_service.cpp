@@ -38,11 +38,11 @@ RagService::RagService(const Retriever& retriever, const NamespaceSelector& sele
 
 std::string RagService::FamilyVersion(const Retriever& retriever, const NamespaceSelector& selector,
                                       const RankingSettings& diversity) {
-  char tail[96];
+  char tail[128];
   const auto& sel = selector.settings();
-  std::snprintf(tail, sizeof tail, "|sel=%zu/%g/%d/%d|mmr=%g/%zu|facets=%g", sel.mass_depth,
+  std::snprintf(tail, sizeof tail, "|sel=%zu/%g/%d/%d|mmr=%g/%zu|facets=%g/%zu", sel.mass_depth,
                 sel.share_threshold, sel.use_triggers ? 1 : 0, sel.filter ? 1 : 0, diversity.lambda,
-                diversity.pool, diversity.facet_weight);
+                diversity.pool, diversity.facet_weight, diversity.required_rank);
   return Sha256Hex(retriever.knowledge_base().version + "|" + retriever.settings().Fingerprint() +
                    retriever.ExternalFingerprint() + tail)
       .substr(0, 16);
@@ -60,6 +60,10 @@ std::string RagService::CacheKey(const RagQuery& query) const {
   normalized += '|';
   for (const auto& ns : namespaces) normalized += ns + ",";
   normalized += "|k=" + std::to_string(query.k);
+  for (const auto& facet : query.required) {
+    normalized += "|must=" + facet.text + "@";
+    for (const auto& ns : facet.namespaces) normalized += ns + ",";
+  }
   if (query.only_these_namespaces) normalized += "|only";
   return query.endpoint + ":" + Sha256Hex(normalized).substr(0, 32);
 }
@@ -104,12 +108,46 @@ RagResult RagService::Compute(const RagQuery& query) const {
         return retriever_.Similarity(candidates[a].passage, candidates[b].passage);
       },
       k, ranking_.lambda);
+  std::vector<Candidate> chosen;
+  for (size_t i : picked) chosen.push_back(candidates[i]);
+  if (ranking_.required_rank > 0) {
+    for (const auto& facet : query.required) Cover(facet, k, chosen);
+  }
   const auto& passages = retriever_.knowledge_base().passages;
-  for (size_t i : picked) {
-    const auto& p = passages[candidates[i].passage];
-    result.sources.push_back({p.id, p.title, p.name_space, candidates[i].score});
+  for (const auto& c : chosen) {
+    const auto& p = passages[c.passage];
+    result.sources.push_back({p.id, p.title, p.name_space, c.score});
+    // A required facet may have searched a namespace the selection left out.
+    if (std::find(result.namespaces.begin(), result.namespaces.end(), p.name_space) ==
+        result.namespaces.end()) {
+      result.namespaces.push_back(p.name_space);
+    }
   }
   return result;
+}
+
+void RagService::Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen) const {
+  // Any of the facet's own best few answers it: its first choice need not be the one the whole
+  // query would rank first.
+  constexpr size_t kAnsweringDepth = 3;
+  auto own = retriever_.Search(facet.text, facet.namespaces, kAnsweringDepth);
+  if (own.empty()) return;
+  size_t rank = std::min({ranking_.required_rank, k, chosen.size() + 1}) - 1;
+  auto answering = std::find_if(chosen.begin(), chosen.end(), [&](const Candidate& c) {
+    return std::any_of(own.begin(), own.end(),
+                       [&](const Candidate& o) { return o.passage == c.passage; });
+  });
+  auto at = chosen.begin() + static_cast<std::ptrdiff_t>(rank);
+  if (answering < at) return;
+  // Otherwise the facet's own first choice goes there, moved up when it is further down.
+  auto best = std::find_if(chosen.begin(), chosen.end(),
+                           [&](const Candidate& c) { return c.passage == own.front().passage; });
+  if (best != chosen.end()) {
+    std::rotate(at, best, best + 1);  // the passages in between keep their order
+    return;
+  }
+  chosen.insert(at, own.front());
+  if (chosen.size() > k) chosen.pop_back();
 }
 
 RagResult RagService::Retrieve(const RagQuery& query) {

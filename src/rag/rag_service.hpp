@@ -16,13 +16,21 @@
 
 namespace vf::rag {
 
+// A facet the sources must answer whatever the rest of the query pulls toward: an athlete's
+// active injury on a program route, say, whose guidance a plan cannot do without.
+struct RequiredFacet {
+  std::string text;                     // searched on its own
+  std::vector<std::string> namespaces;  // where its answer lives
+};
+
 struct RagQuery {
   std::string endpoint;                 // the route, e.g. "coach/ask"
   std::string text;                     // what the transformer made of the request
   std::vector<std::string> namespaces;  // the endpoint's prior; empty means no prior
   size_t k = 5;
-  bool only_these_namespaces = false;  // search `namespaces` as given, without the selector
-  std::vector<std::string> facets;     // the text's separate phrases, when it has several
+  bool only_these_namespaces = false;   // search `namespaces` as given, without the selector
+  std::vector<std::string> facets;      // the text's separate phrases, when it has several
+  std::vector<RequiredFacet> required;  // each gets its best passage among the sources
 };
 
 struct Source {
@@ -44,11 +52,14 @@ struct RagResult {
 // How the service ranks beyond one search: a query made of several facets (a transformer's
 // phrases: "deload week", "4 days per week training split", ...) is searched whole and facet by
 // facet, and the rankings fused, so every facet gets its passage; then maximal marginal
-// relevance picks the k.
+// relevance picks the k, and each required facet's answer is put in among them.
 struct RankingSettings {
   double lambda = 0.9;        // MMR: 1 turns diversity off
   size_t pool = 12;           // candidates MMR chooses among
   double facet_weight = 0.0;  // RRF weight of each facet's own ranking; 0 turns facets off
+  // A required facet's answer (one of its own best passages) is moved up to this rank when it
+  // is lower, or put there when it is missing (1-based, the k-th at most); 0 ignores them.
+  size_t required_rank = 3;
 };
 
 class RagService {
@@ -79,6 +90,8 @@ class RagService {
   monitoring::RagMetrics* metrics_;
   RankingSettings ranking_;
   Analyzer analyzer_;
+  // Makes sure `chosen` (at most k) holds an answer to `facet` by ranking_.required_rank.
+  void Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen) const;
 };
 
 }  // namespace vf::rag

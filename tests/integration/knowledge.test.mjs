@@ -92,6 +92,9 @@ test("AI routes' requests go through their transformers and the namespace select
     assert.equal(program.status, 200, program.text);
     assert.match(program.body.query.text, /training around shoulder pain/);
     assert.ok(program.body.meta.rag.namespaces.includes('injury'));
+    // ...and its guidance reach the plan's first three sources, however the rest of it ranks.
+    assert.ok(program.body.sources.slice(0, 3).some((s) => s.namespace === 'injury' && s.id.includes('shoulder')),
+      JSON.stringify(program.body.sources));
   } finally {
     await stopServer(server);
   }

@@ -67,11 +67,16 @@ TEST(Questionnaire, StrengthProgramReadsGoalExperienceEquipmentAndInjuries) {
   EXPECT_TRUE(Contains(lifter.text, "deload week"));
   EXPECT_TRUE(Contains(lifter.text, "training around knee pain"));
   EXPECT_EQ(lifter.namespaces, (Namespaces{"programming", "strength", "injury"}));
+  // The active injury's guidance must reach the plan's sources.
+  ASSERT_EQ(lifter.required.size(), 1u);
+  EXPECT_EQ(lifter.required[0].text, "training around knee pain");
+  EXPECT_EQ(lifter.required[0].namespaces, (Namespaces{"injury"}));
   auto novice = Transform("ep-05");
   EXPECT_TRUE(Contains(novice.text, "hypertrophy program weekly sets"));
   EXPECT_TRUE(Contains(novice.text, "beginner linear progression"));
   EXPECT_TRUE(Contains(novice.text, "short time-efficient sessions"));
   EXPECT_EQ(novice.namespaces, (Namespaces{"programming", "hypertrophy"}));
+  EXPECT_TRUE(novice.required.empty());  // no injury
   auto home = Transform("ep-06");
   EXPECT_TRUE(Contains(home.text, "home training with dumbbells"));
   EXPECT_FALSE(Contains(home.text, "deload"));  // four weeks
@@ -82,7 +87,9 @@ TEST(Questionnaire, RunningPlanReadsRaceVolumeAndDays) {
   EXPECT_TRUE(Contains(marathon.text, "marathon training plan"));
   EXPECT_TRUE(Contains(marathon.text, "taper"));
   EXPECT_TRUE(Contains(marathon.text, "VDOT"));
-  EXPECT_TRUE(Contains(marathon.text, "training around achilles pain"));
+  EXPECT_TRUE(Contains(marathon.text, "running with achilles pain"));  // a runner's guidance
+  ASSERT_EQ(marathon.required.size(), 1u);
+  EXPECT_EQ(marathon.required[0].text, "running with achilles pain");
   auto couch = Transform("ep-08");
   EXPECT_TRUE(Contains(couch.text, "beginner building weekly mileage"));
   EXPECT_TRUE(Contains(couch.text, "three runs a week"));
@@ -120,14 +127,17 @@ TEST(Questionnaire, InjuryTriageRaisesRedFlagsFromSymptomsAndSeverity) {
 TEST(Questionnaire, SwapReadsReasonEquipmentAndInjuries) {
   auto knee = Transform("ep-19");
   EXPECT_TRUE(Contains(knee.text, "barbell back squat alternatives"));
-  EXPECT_TRUE(Contains(knee.text, "knee pain exercises to avoid"));
+  EXPECT_TRUE(Contains(knee.text, "barbell back squat with knee pain exercises to avoid"));
   EXPECT_EQ(knee.namespaces, (Namespaces{"exercises", "injury"}));
+  ASSERT_EQ(knee.required.size(), 1u);
+  EXPECT_EQ(knee.required[0].namespaces, (Namespaces{"injury"}));
   auto home = Transform("ep-21");
   EXPECT_TRUE(Contains(home.text, "dumbbell alternative"));
   EXPECT_TRUE(Contains(home.text, "achilles pain"));  // from the context
   auto bands = Transform("ep-20");
   EXPECT_TRUE(Contains(bands.text, "equipment-free alternative"));
   EXPECT_EQ(bands.namespaces, (Namespaces{"exercises"}));
+  EXPECT_TRUE(bands.required.empty());
 }
 
 TEST(Questionnaire, AnalyticsAndOnboardingRoutes) {

@@ -349,5 +349,49 @@ TEST(RagService, CachesByQueryAndKnowledgeBaseVersion) {
   EXPECT_EQ(plain.sources[0].id.substr(0, 11), plain.sources[1].id.substr(0, 11));
 }
 
+TEST(RagService, ARequiredFacetsAnswerReachesItsRank) {
+  auto kb = SmallKnowledgeBase();
+  RetrievalSettings settings;
+  settings.feedback_weight = 0;
+  Retriever r(kb, {}, settings);
+  NamespaceSelector selector(r);
+  RagService service(r, selector);
+  auto ids = [](const RagResult& result) {
+    std::vector<std::string> out;
+    for (const auto& s : result.sources) out.push_back(s.id);
+    return out;
+  };
+  // A running plan for an athlete with knee pain: the plan's query searches running only.
+  // Its two passages fill k = 2, and the required rank (3) falls back to the k-th.
+  RagQuery plan{"program/generate/running", "easy runs, running volume", {"running"}, 2};
+  plan.only_these_namespaces = true;
+  auto without = ids(service.Compute(plan));
+  ASSERT_EQ(without.size(), 2u);
+  for (const auto& id : without) EXPECT_EQ(id.rfind("injury-", 0), std::string::npos) << id;
+  plan.required = {{"running with kneecap pain", {"injury"}}};
+  auto with = ids(service.Compute(plan));
+  ASSERT_EQ(with.size(), 2u);
+  EXPECT_EQ(with[0], without[0]);
+  EXPECT_EQ(with[1].rfind("injury-knee", 0), 0u) << with[1];
+  EXPECT_NE(service.CacheKey(plan), service.CacheKey({plan.endpoint, plan.text, {"running"}, 2}));
+
+  // Present further down: moved up to the rank, the others keep their order, no duplicate.
+  RagQuery knee{"coach/ask", "knee pain when running downhill", {"running", "injury"}, 5};
+  knee.only_these_namespaces = true;
+  auto plain = ids(service.Compute(knee));
+  knee.required = {{"kneecap pain", {"injury"}}};
+  service.set_ranking({.required_rank = 1});
+  auto first = ids(service.Compute(knee));
+  EXPECT_EQ(first[0].rfind("injury-knee", 0), 0u) << first[0];
+  EXPECT_EQ(std::set<std::string>(first.begin(), first.end()),
+            std::set<std::string>(plain.begin(), plain.end()));
+  EXPECT_EQ(first.size(), plain.size());
+  // Turned off, the facet changes nothing.
+  service.set_ranking({.required_rank = 0});
+  EXPECT_EQ(ids(service.Compute(knee)), plain);
+  EXPECT_NE(RagService::FamilyVersion(r, selector, {.required_rank = 0}),
+            RagService::FamilyVersion(r, selector, {}));
+}
+
 }  // namespace
 }  // namespace vf::rag
