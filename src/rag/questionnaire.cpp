@@ -1,9 +1,11 @@
 #include "rag/questionnaire.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <map>
+#include <span>
 #include <stdexcept>
 
 #include "core/text.hpp"
@@ -65,11 +67,16 @@ std::vector<std::string> InjuredBodyParts(const json& context) {
   return parts;
 }
 
-bool Mentions(const std::string& text, std::initializer_list<std::string_view> words) {
+bool Mentions(const std::string& text, std::span<const std::string_view> words) {
   auto lower = AsciiLower(text);
   return std::any_of(words.begin(), words.end(),
                      [&](auto w) { return lower.find(w) != std::string::npos; });
 }
+bool Mentions(const std::string& text, std::initializer_list<std::string_view> words) {
+  return Mentions(text, std::span<const std::string_view>(words.begin(), words.size()));
+}
+
+constexpr std::array<std::string_view, 5> kPainWords = {"pain", "hurt", "ache", "injur", "sore"};
 
 int WordCount(const std::string& text) {
   int words = 0;
@@ -80,6 +87,14 @@ int WordCount(const std::string& text) {
     in_word = letter;
   }
   return words;
+}
+
+// Small counts as words: the passages say "two training days", and bare numbers are no terms.
+std::string CountWord(int n) {
+  static constexpr std::array<std::string_view, 8> kWords = {"zero", "one",  "two", "three",
+                                                             "four", "five", "six", "seven"};
+  if (n >= 0 && n < static_cast<int>(kWords.size())) return std::string(kWords[n]);
+  return std::to_string(n);
 }
 
 // The first `max_words` words of a user's free text: long messages would drown the query.
@@ -184,7 +199,7 @@ RagQuery ProgramStrength(const json& request, const json& context) {
   if (experience == "beginner") q.Add("beginner linear progression");
   if (experience == "intermediate") q.Add("intermediate undulating periodization");
   if (experience == "advanced") q.Add("advanced block periodization");
-  if (days) q.Add(std::to_string(*days) + " days per week training split");
+  if (days) q.Add(CountWord(*days) + " days per week training split");
   if (minutes && *minutes <= 45) q.Add("short time-efficient sessions supersets");
   if (weeks >= 6) q.Add("deload week");
   bool gym = equipment.empty() || Has(equipment, "full_gym") || Has(equipment, "barbell");
@@ -205,12 +220,13 @@ RagQuery ProgramRunning(const json& request, const json& context) {
   if (!weekly_km) weekly_km = Field<double>(Profile(context), "weekly_km");
 
   QueryText q;
-  q.Add(race + " training plan");
+  bool beginner = weekly_km && *weekly_km < 20;
+  q.Add(beginner ? "first " + race + " plan for a beginner" : race + " training plan");
   if (goal == "marathon") q.Add("long run marathon pace fueling taper");
   if (goal == "half") q.Add("half marathon long run threshold runs taper");
   if (goal == "10k") q.Add("10K threshold tempo runs intervals");
   if (goal == "5k") q.Add("5K intervals VO2max repetitions");
-  if (weekly_km && *weekly_km < 20) {
+  if (beginner) {
     q.Add("beginner building weekly mileage safely");
   } else {
     q.Add("weekly volume progression cutback weeks");
@@ -260,26 +276,31 @@ RagQuery RunningAnalyze(const json& request, const json&) {
   if (duration > 0 && distance > 0 && duration / (distance / 1000) > 480) {
     q.Add("walk run beginner pace");
   }
-  // Free text the athlete added ("left knee ached after 8k") is the strongest signal of all.
-  if (auto notes = Field<std::string>(request, "notes")) q.Add(FirstWords(*notes, 40));
-  return Finish("running/analyze", q, {"running"}, 5);
+  // Free text the athlete added ("left knee ached after 8k") is the strongest signal of all, and
+  // pain in it must find injury guidance however the run's figures rank.
+  std::vector<std::string> namespaces{"running"};
+  if (auto notes = Field<std::string>(request, "notes")) {
+    auto note = FirstWords(*notes, 40);
+    if (Mentions(note, kPainWords)) {
+      q.Require(note, {"injury"});
+      namespaces.push_back("injury");
+    } else {
+      q.Add(note);
+    }
+  }
+  return Finish("running/analyze", q, namespaces, 5);
 }
 
 RagQuery WorkoutInsights(const json&, const json& context) {
   QueryText q;
   q.Add("estimated 1RM progress plateau progressive overload");
-  q.Add("weekly sets per muscle training volume balance push pull");
+  // Push/pull balance is computed by the route; as words it found the push/pull/legs split.
+  q.Add("weekly sets per muscle training volume");
+  // The athlete's lifts are left out: their names find the exercises' how-to passages, not
+  // what a trend in them means (the lifts belong in the model's prompt, not in this query).
   int workouts = 0;
   if (context.is_object() && context.contains("training")) {
     workouts = Field<int>(context["training"], "workouts").value_or(0);
-    std::string lifts;
-    if (context["training"].contains("top_exercises")) {
-      for (const auto& e : context["training"]["top_exercises"]) {
-        if (auto name = Field<std::string>(e, "exercise"))
-          lifts += (lifts.empty() ? "" : ", ") + *name;
-      }
-    }
-    if (!lifts.empty()) q.Add("progress on " + lifts);
   }
   if (workouts < 8) q.Add("training frequency and consistency");
   return Finish("workout/insights", q, {"strength", "hypertrophy", "programming"}, 5);
@@ -327,7 +348,7 @@ RagQuery SwapExercise(const json& request, const json& context) {
   for (const auto& part : injuries) {
     q.Require(exercise + " with " + part + " pain exercises to avoid", {"injury"});
   }
-  if (!injuries.empty() || Mentions(reason, {"pain", "hurt", "ache", "injur", "sore"})) {
+  if (!injuries.empty() || Mentions(reason, kPainWords)) {
     namespaces.push_back("injury");
   }
   return Finish("chat/swap-exercise-enhanced", q, namespaces, 5);
@@ -343,7 +364,7 @@ RagQuery OnboardingExtract(const json& request, const json&) {
 RagQuery OnboardingConversational(const json& request, const json&) {
   QueryText q;
   q.Add(FirstWords(Field<std::string>(request, "message").value_or(""), 40));
-  q.Add("new athlete getting started");
+  q.Add("beginner new to training");  // not "athlete": the masters-athlete passages took it
   return Finish("onboarding/conversational", q, {"programming", "general-health"}, 3);
 }
 
