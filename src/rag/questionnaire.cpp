@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <span>
 #include <stdexcept>
 
@@ -354,16 +356,55 @@ RagQuery SwapExercise(const json& request, const json& context) {
   return Finish("chat/swap-exercise-enhanced", q, namespaces, 5);
 }
 
+// Training days a week said in free text ("3 evenings a week", "about 4 days", "5x a week",
+// "twice a week"): a count of one to seven before a word for days or sessions.
+std::optional<int> SpokenDaysPerWeek(const std::string& text) {
+  static const std::map<std::string, int, std::less<>> kCounts = {
+      {"1", 1},   {"2", 2},   {"3", 3},     {"4", 4},    {"5", 5},    {"6", 6},   {"7", 7},
+      {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6}, {"seven", 7}};
+  static const std::set<std::string, std::less<>> kUnits = {
+      "day", "days", "evenings", "mornings", "nights", "sessions", "times", "x"};
+  // Runs of letters and runs of digits, so "4x" reads as "4" "x".
+  std::vector<std::string> words;
+  auto kind = [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return std::isdigit(u) ? 1 : std::isalpha(u) ? 2 : 0;
+  };
+  auto lower = AsciiLower(text);
+  for (size_t i = 0; i < lower.size();) {
+    size_t j = i;
+    while (j < lower.size() && kind(lower[j]) == kind(lower[i])) ++j;
+    if (kind(lower[i]) != 0) words.push_back(lower.substr(i, j - i));
+    i = j;
+  }
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    auto count = kCounts.find(words[i]);
+    if (count != kCounts.end() && kUnits.count(words[i + 1])) return count->second;
+    bool per_week = i + 2 < words.size() && (words[i + 1] == "a" || words[i + 1] == "per") &&
+                    words[i + 2] == "week";
+    if (per_week && words[i] == "once") return 1;
+    if (per_week && words[i] == "twice") return 2;
+  }
+  return std::nullopt;
+}
+
 RagQuery OnboardingExtract(const json& request, const json&) {
   QueryText q;
-  q.Add(FirstWords(Field<std::string>(request, "text").value_or(""), 40));
+  auto text = Field<std::string>(request, "text").value_or("");
+  q.Add(FirstWords(text, 40));
+  if (auto days = SpokenDaysPerWeek(text))
+    q.Add(CountWord(*days) + " days per week training split");
   q.Add("getting started with a training program");
   return Finish("onboarding/extract", q, {"programming", "general-health"}, 4);
 }
 
 RagQuery OnboardingConversational(const json& request, const json&) {
   QueryText q;
-  q.Add(FirstWords(Field<std::string>(request, "message").value_or(""), 40));
+  auto message = Field<std::string>(request, "message").value_or("");
+  q.Add(FirstWords(message, 40));
+  if (auto days = SpokenDaysPerWeek(message)) {
+    q.Add(CountWord(*days) + " days per week training split");
+  }
   q.Add("beginner new to training");  // not "athlete": the masters-athlete passages took it
   return Finish("onboarding/conversational", q, {"programming", "general-health"}, 3);
 }

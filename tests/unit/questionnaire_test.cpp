@@ -159,6 +159,18 @@ TEST(Questionnaire, AnalyticsAndOnboardingRoutes) {
   EXPECT_TRUE(Contains(Transform("ep-15").text, "consistency"));
   EXPECT_FALSE(Contains(Transform("ep-15").text, "push pull"));  // the route computes balance
   EXPECT_TRUE(Contains(Transform("ep-25").text, "beginner new to training"));
+  // A schedule said in free text is asked for as the split passages say it.
+  EXPECT_TRUE(Contains(Transform("ep-22").text, "three days per week training split"));
+  EXPECT_TRUE(Contains(Transform("ep-27").text, "four days per week training split"));
+  EXPECT_FALSE(Contains(Transform("ep-23").text, "days per week"));  // "25k a week"
+  auto said = [](const std::string& message) {
+    return TransformRequest("onboarding/conversational", json{{"message", message}}, json{}).text;
+  };
+  EXPECT_TRUE(Contains(said("I can lift twice a week"), "two days per week"));
+  EXPECT_TRUE(Contains(said("gym 5x a week, 20 weeks out from my meet"), "five days per week"));
+  EXPECT_TRUE(Contains(said("Three mornings before work"), "three days per week"));
+  EXPECT_FALSE(Contains(said("20 weeks pregnant, 12 sessions done"), "days per week"));
+  EXPECT_FALSE(Contains(said("I have 9 days off"), "days per week"));
   EXPECT_FALSE(Contains(Transform("ep-25").text, "athlete"));
   EXPECT_TRUE(Contains(Transform("ep-24").text, "Pregnant"));
   EXPECT_TRUE(Contains(Transform("ep-26").text, "high blood pressure"));
