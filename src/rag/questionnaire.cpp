@@ -143,16 +143,12 @@ RagQuery Finish(std::string endpoint, QueryText& q, std::vector<std::string> nam
   return query;
 }
 
-// `phrase` words the facet so that its own search finds the guidance for that sport: a
-// runner's knee pain is another passage than a lifter's. "%s" stands for the body part.
-void AddInjuries(QueryText& q, const std::vector<std::string>& parts, std::string_view phrase,
+// `lead` words the facet ("running with" knee pain) so that its own search finds the guidance
+// for that sport: a runner's knee pain is another passage than a lifter's.
+void AddInjuries(QueryText& q, const std::vector<std::string>& parts, std::string_view lead,
                  std::vector<std::string>& namespaces) {
   // A plan must account for every active injury, however the rest of the query ranks.
-  for (const auto& part : parts) {
-    auto at = phrase.find("%s");
-    q.Require(std::string(phrase.substr(0, at)) + part + std::string(phrase.substr(at + 2)),
-              {"injury"});
-  }
+  for (const auto& part : parts) q.Require(std::string(lead) + " " + part + " pain", {"injury"});
   if (!parts.empty() && !Has(namespaces, "injury")) namespaces.push_back("injury");
 }
 
@@ -210,7 +206,7 @@ RagQuery ProgramStrength(const json& request, const json& context) {
               ? "home training with dumbbells and kettlebells"
               : "bodyweight training at home");
   }
-  AddInjuries(q, InjuredBodyParts(context), "training around %s pain", namespaces);
+  AddInjuries(q, InjuredBodyParts(context), "training around", namespaces);
   return Finish("program/generate/strength", q, namespaces, 6);
 }
 
@@ -237,7 +233,7 @@ RagQuery ProgramRunning(const json& request, const json& context) {
   if (days && *days >= 6) q.Add("recovery runs easy running most of the week");
   if (days && *days <= 3) q.Add("three runs a week with cross-training");
   std::vector<std::string> namespaces{"running", "programming"};
-  AddInjuries(q, InjuredBodyParts(context), "running with %s pain", namespaces);
+  AddInjuries(q, InjuredBodyParts(context), "running with", namespaces);
   return Finish("program/generate/running", q, namespaces, 6);
 }
 

@@ -130,6 +130,7 @@ void RagService::Cover(const RequiredFacet& facet, size_t k, std::vector<Candida
   // Any of the facet's own best few answers it: its first choice need not be the one the whole
   // query would rank first.
   constexpr size_t kAnsweringDepth = 3;
+  if (k == 0) return;
   auto own = retriever_.Search(facet.text, facet.namespaces, kAnsweringDepth);
   if (own.empty()) return;
   size_t rank = std::min({ranking_.required_rank, k, chosen.size() + 1}) - 1;

@@ -30,7 +30,7 @@ struct RagQuery {
   size_t k = 5;
   bool only_these_namespaces = false;   // search `namespaces` as given, without the selector
   std::vector<std::string> facets;      // the text's separate phrases, when it has several
-  std::vector<RequiredFacet> required;  // each gets its best passage among the sources
+  std::vector<RequiredFacet> required;  // each answered by RankingSettings::required_rank
 };
 
 struct Source {

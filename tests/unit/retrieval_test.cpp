@@ -374,6 +374,9 @@ TEST(RagService, ARequiredFacetsAnswerReachesItsRank) {
   EXPECT_EQ(with[0], without[0]);
   EXPECT_EQ(with[1].rfind("injury-knee", 0), 0u) << with[1];
   EXPECT_NE(service.CacheKey(plan), service.CacheKey({plan.endpoint, plan.text, {"running"}, 2}));
+  auto none = plan;
+  none.k = 0;  // nothing asked for, nothing put in
+  EXPECT_TRUE(service.Compute(none).sources.empty());
 
   // Present further down: moved up to the rank, the others keep their order, no duplicate.
   RagQuery knee{"coach/ask", "knee pain when running downhill", {"running", "injury"}, 5};
