@@ -91,11 +91,12 @@ int WordCount(const std::string& text) {
   return words;
 }
 
-// Small counts as words: the passages say "two training days", and bare numbers are no terms.
+// Days in a week, as words: the passages say "two training days", and bare numbers are no terms.
+constexpr std::array<std::string_view, 8> kCountWords = {"zero", "one",  "two", "three",
+                                                         "four", "five", "six", "seven"};
+
 std::string CountWord(int n) {
-  static constexpr std::array<std::string_view, 8> kWords = {"zero", "one",  "two", "three",
-                                                             "four", "five", "six", "seven"};
-  if (n >= 0 && n < static_cast<int>(kWords.size())) return std::string(kWords[n]);
+  if (n >= 0 && n < static_cast<int>(kCountWords.size())) return std::string(kCountWords[n]);
   return std::to_string(n);
 }
 
@@ -355,9 +356,12 @@ RagQuery SwapExercise(const json& request, const json& context) {
 // Training days a week said in free text ("3 evenings a week", "about 4 days", "5x a week",
 // "twice a week"): a count of one to seven before a word for days or sessions.
 std::optional<int> SpokenDaysPerWeek(const std::string& text) {
-  static const std::map<std::string, int, std::less<>> kCounts = {
-      {"1", 1},   {"2", 2},   {"3", 3},     {"4", 4},    {"5", 5},    {"6", 6},   {"7", 7},
-      {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6}, {"seven", 7}};
+  // 1-7 as a digit or a word.
+  auto count = [](std::string_view word) {
+    if (word.size() == 1 && word[0] >= '1' && word[0] <= '7') return word[0] - '0';
+    auto it = std::find(kCountWords.begin() + 1, kCountWords.end(), word);
+    return it == kCountWords.end() ? 0 : static_cast<int>(it - kCountWords.begin());
+  };
   static const std::set<std::string, std::less<>> kUnits = {
       "day", "days", "evenings", "mornings", "nights", "sessions", "times", "x"};
   // Runs of letters and runs of digits, so "4x" reads as "4" "x".
@@ -374,8 +378,7 @@ std::optional<int> SpokenDaysPerWeek(const std::string& text) {
     i = j;
   }
   for (size_t i = 0; i + 1 < words.size(); ++i) {
-    auto count = kCounts.find(words[i]);
-    if (count != kCounts.end() && kUnits.count(words[i + 1])) return count->second;
+    if (int n = count(words[i]); n > 0 && kUnits.count(words[i + 1])) return n;
     bool per_week = i + 2 < words.size() && (words[i + 1] == "a" || words[i + 1] == "per") &&
                     words[i + 2] == "week";
     if (per_week && words[i] == "once") return 1;
