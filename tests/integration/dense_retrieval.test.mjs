@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { startServer, stopServer, call, mintHs256, tempDir, BIN } from './harness.mjs';
+import { startServer, stopServer, call, mintHs256, tempDir, ragEval } from './harness.mjs';
 import { startEmbeddingsStandIn } from './embeddings_standin.mjs';
 
 const KEY = 'embeddings-standin-key';
@@ -76,22 +75,6 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
     await stopServer(server);
   }
 });
-
-// `voicefit rag-eval` over a process of its own (the stand-in answers from this one, so not
-// spawnSync): exit code, stdout and stderr.
-function ragEval(env, args = ['--split', 'test']) {
-  const knowledge = new URL('../../knowledge', import.meta.url).pathname;
-  return new Promise((resolve) => {
-    const child = spawn(BIN, ['rag-eval', ...args], {
-      env: { PATH: process.env.PATH, KNOWLEDGE_DIR: knowledge, KNOWLEDGE_INDEX_DIR: join(tempDir('vf-dense-eval-'), 'index'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test('rag-eval measures the configured dense leg with the lexical ones; an endpoint that cannot embed is an error (stand-in)', async (t) => {
   const standin = await startEmbeddingsStandIn(KEY);

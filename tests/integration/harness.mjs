@@ -228,3 +228,20 @@ export function decisionOf(headers) {
   const [now, source, outcome] = v.split(';');
   return { now: BigInt(now), source: source.replace('source=', ''), admitted: outcome === 'admitted' };
 }
+
+// `voicefit rag-eval` over a process of its own (an embeddings stand-in may answer from this one,
+// so not spawnSync): exit code, stdout and stderr. A fresh index folder unless one is given (a
+// dense leg keeps its passage vectors there).
+export function ragEval(env, args = ['--split', 'test'], indexDir = join(tempDir('vf-eval-'), 'index')) {
+  const knowledge = new URL('../../knowledge', import.meta.url).pathname;
+  return new Promise((resolve) => {
+    const child = spawn(BIN, ['rag-eval', ...args], {
+      env: { PATH: process.env.PATH, KNOWLEDGE_DIR: knowledge, KNOWLEDGE_INDEX_DIR: indexDir, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
