@@ -1,0 +1,121 @@
+// The local embeddings endpoint (tools/embeddings-server): a real sentence encoder read through
+// the knowledge-topic classifier, behind the OpenAI embeddings API the dense leg speaks. Its
+// request checks, that its classifier was trained on the knowledge base as it is, that its
+// vectors carry meaning the knowledge base's own words do not, and the retrieval figures of the
+// server's lexical legs fused with it, held to knowledge/eval/baseline.json like the lexical ones.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir, ragEval } from './harness.mjs';
+
+const tools = new URL('../../tools/embeddings-server/', import.meta.url).pathname;
+const { startEmbeddingsServer, MODEL } = await import(join(tools, 'server.mjs'));
+const { loadPassages } = await import(join(tools, 'topics.mjs'));
+const KEY = 'local-embeddings-key';
+const baselines = JSON.parse(readFileSync(new URL('../../knowledge/eval/baseline.json', import.meta.url), 'utf8'));
+
+async function post(port, body, { key = KEY, raw } = {}) {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/embeddings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: raw ?? JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+const cosine = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
+
+let embeddings;
+test.before(async () => {
+  embeddings = await startEmbeddingsServer({ port: 0, apiKey: KEY });
+});
+test.after(() => embeddings.server.close());
+
+test('trained on the knowledge base as it is (after adding or removing passages, run tools/embeddings-server/train)', async () => {
+  const health = await (await fetch(`http://127.0.0.1:${embeddings.port}/health`)).json();
+  assert.equal(health.model, MODEL);
+  assert.equal(health.trained_on_current_knowledge, true);
+  assert.ok(health.passages >= 300, String(health.passages));
+});
+
+test('answers in the OpenAI embeddings shape: one unit vector per input, in order', async () => {
+  const inputs = ['how long should i rest between sets', 'easy run pace'];
+  const r = await post(embeddings.port, { model: MODEL, input: inputs });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.object, 'list');
+  assert.equal(r.body.model, MODEL);
+  assert.deepEqual(r.body.data.map((d) => d.index), [0, 1]);
+  for (const d of r.body.data) {
+    assert.equal(d.object, 'embedding');
+    assert.equal(d.embedding.length, embeddings.passages);
+    assert.ok(Math.abs(cosine(d.embedding, d.embedding) - 1) < 1e-6);
+  }
+  assert.ok(r.body.usage.prompt_tokens >= 9);
+  const single = await post(embeddings.port, { model: MODEL, input: inputs[0] });
+  assert.equal(single.status, 200);
+  assert.ok(cosine(single.body.data[0].embedding, r.body.data[0].embedding) > 0.9999);
+});
+
+test('rejects bad requests with OpenAI-style errors', async () => {
+  const { port } = embeddings;
+  assert.equal((await post(port, { model: MODEL, input: 'x' }, { key: '' })).status, 401);
+  assert.equal((await post(port, { model: MODEL, input: 'x' }, { key: 'wrong' })).status, 401);
+  assert.equal((await post(port, null, { raw: '{"model":' })).status, 400);
+  assert.equal((await post(port, [MODEL])).status, 400);
+  assert.equal((await post(port, { input: 'x' })).body.error.param, 'model');
+  const unknown = await post(port, { model: 'text-embedding-3-small', input: 'x' });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'model_not_found');
+  for (const input of [[], [''], [42], ['x', null], 'y'.repeat(40000)]) {
+    const r = await post(port, { model: MODEL, input });
+    assert.equal(r.status, 400, JSON.stringify(input).slice(0, 40));
+    assert.equal(r.body.error.param, 'input');
+  }
+  assert.equal((await post(port, { model: MODEL, input: 'x', encoding_format: 'base64' })).status, 400);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/v1/embeddings`)).status, 405);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/v1/models`)).status, 404);
+});
+
+test('a question in words the knowledge base never uses lands on its topic', async () => {
+  // Neither "infant" nor "gym rat" is anywhere in the knowledge base.
+  const passages = new Map(loadPassages().map((p) => [p.id, `${p.title}\n\n${p.body}`]));
+  const passage = (id) => passages.get(id) ?? assert.fail(`no passage ${id}`);
+  const texts = [
+    'my infant wakes me every two hours, is it still worth training',
+    passage('recovery-sleep-loss-effects'),
+    passage('exercises-back-squat'),
+    passage('nutrition-creatine-how-to-take'),
+  ];
+  const r = await post(embeddings.port, { model: MODEL, input: texts });
+  assert.equal(r.status, 200);
+  const [question, sleep, squat, creatine] = r.body.data.map((d) => d.embedding);
+  assert.ok(cosine(question, sleep) > cosine(question, squat) && cosine(question, sleep) > cosine(question, creatine),
+    `${cosine(question, sleep)} ${cosine(question, squat)} ${cosine(question, creatine)}`);
+});
+
+// The figures of the whole pipeline with the local model fused in (EMBEDDINGS_WEIGHT_PERCENT 25,
+// chosen on the training split and fresh set), held to those recorded under "dense" in
+// baseline.json with the lexical gates' margins, and above the lexical legs' own.
+test('the lexical legs fused with the local model keep their recorded figures on the report split and the fresh set', { timeout: 600_000 }, async () => {
+  const env = {
+    EMBEDDINGS_BASE_URL: `http://127.0.0.1:${embeddings.port}/v1`,
+    EMBEDDINGS_API_KEY: KEY,
+    EMBEDDINGS_MODEL: MODEL,
+    EMBEDDINGS_WEIGHT_PERCENT: String(baselines.dense.weight_percent),
+  };
+  const indexDir = join(tempDir('vf-local-dense-'), 'index');  // passages embedded once for both
+  for (const split of ['test', 'fresh']) {
+    const run = await ragEval(env, ['--split', split, '--misses'], indexDir);
+    assert.equal(run.code, 0, run.stderr);
+    const figures = JSON.parse(run.stdout.slice(0, run.stdout.indexOf('\n}\n') + 2));
+    const recorded = baselines.dense[split];
+    const label = `${split}: ${JSON.stringify(figures)}\n${run.stdout.slice(run.stdout.indexOf('\n}\n') + 3)}`;
+    assert.equal(figures.backend, 'xapian+dense');
+    assert.equal(figures.queries, recorded.queries);
+    assert.ok(figures['ndcg@10'] >= recorded['ndcg@10'] - 0.01, label);
+    assert.ok(figures['answer_recall@5'] >= recorded['answer_recall@5'] - 0.02, label);
+    assert.ok(figures['answer_recall@5'] > baselines[split]['answer_recall@5'], label);
+    console.log(`local dense leg, ${split}: answer recall@5 ${figures['answer_recall@5']}, nDCG@10 ${figures['ndcg@10']}`);
+  }
+});
