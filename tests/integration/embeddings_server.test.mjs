@@ -11,7 +11,7 @@ import { tempDir, ragEval } from './harness.mjs';
 
 const tools = new URL('../../tools/embeddings-server/', import.meta.url).pathname;
 const { startEmbeddingsServer, MODEL } = await import(join(tools, 'server.mjs'));
-const { loadPassages } = await import(join(tools, 'topics.mjs'));
+const { loadPassages, passageText } = await import(join(tools, 'topics.mjs'));
 const KEY = 'local-embeddings-key';
 const baselines = JSON.parse(readFileSync(new URL('../../knowledge/eval/baseline.json', import.meta.url), 'utf8'));
 
@@ -79,7 +79,7 @@ test('rejects bad requests with OpenAI-style errors', async () => {
 
 test('a question in words the knowledge base never uses lands on its topic', async () => {
   // Neither "infant" nor "gym rat" is anywhere in the knowledge base.
-  const passages = new Map(loadPassages().map((p) => [p.id, `${p.title}\n\n${p.body}`]));
+  const passages = new Map(loadPassages().map((p) => [p.id, passageText(p)]));
   const passage = (id) => passages.get(id) ?? assert.fail(`no passage ${id}`);
   const texts = [
     'my infant wakes me every two hours, is it still worth training',
@@ -112,6 +112,8 @@ test('the lexical legs fused with the local model keep their recorded figures on
     const recorded = baselines.dense[split];
     const label = `${split}: ${JSON.stringify(figures)}\n${run.stdout.slice(run.stdout.indexOf('\n}\n') + 3)}`;
     assert.equal(figures.backend, 'xapian+dense');
+    // The server sent every passage's text exactly as the classifier learned it.
+    assert.equal(embeddings.stats.passageInputs.size, embeddings.passages);
     assert.equal(figures.queries, recorded.queries);
     assert.ok(figures['ndcg@10'] >= recorded['ndcg@10'] - 0.01, label);
     assert.ok(figures['answer_recall@5'] >= recorded['answer_recall@5'] - 0.02, label);

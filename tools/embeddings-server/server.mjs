@@ -4,7 +4,7 @@
 // Environment: PORT (8091), HOST (127.0.0.1), EMBEDDINGS_API_KEY (when set, requests need it as
 // a bearer token). Routes: POST /v1/embeddings (OpenAI's request and response shapes), GET /health.
 import http from 'node:http';
-import { loadClassifier, loadEncoder, loadPassages } from './topics.mjs';
+import { loadClassifier, loadEncoder, loadPassages, passageText } from './topics.mjs';
 
 export const MODEL = 'knowledge-topics';
 const MAX_BODY_BYTES = 8 << 20;
@@ -43,7 +43,12 @@ function invalid(payload) {
 export async function startEmbeddingsServer({ port = 8091, host = '127.0.0.1', apiKey = '' } = {}) {
   const classifier = loadClassifier();
   const encoder = await loadEncoder();
-  const knowledge = loadPassages().map((p) => p.id);
+  const passages = loadPassages();
+  const knowledge = passages.map((p) => p.id);
+  // The classifier learned each passage's text as the dense leg sends it; counting the inputs
+  // that match one exactly shows the two agree on that text.
+  const passageTexts = new Set(passages.map(passageText));
+  const stats = { passageInputs: new Set() };
   // Trained for another set of passages, the vectors still work (a new passage is read as the
   // passages it resembles) but are weaker: say so, and retrain (./train).
   const matches = knowledge.length === classifier.meta.passages.length &&
@@ -82,6 +87,7 @@ export async function startEmbeddingsServer({ port = 8091, host = '127.0.0.1', a
         return fail(res, status, message, 'invalid_request_error', status === 404 ? 'model_not_found' : null, param);
       }
       const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
+      for (const input of inputs) if (passageTexts.has(input)) stats.passageInputs.add(input);
       try {
         const sentences = await encoder.encode(inputs);
         const data = sentences.map((s, index) => ({ object: 'embedding', index, embedding: classifier.topics(s) }));
@@ -93,7 +99,7 @@ export async function startEmbeddingsServer({ port = 8091, host = '127.0.0.1', a
     });
   });
   await new Promise((resolve) => server.listen(port, host, resolve));
-  return { server, port: server.address().port, passages: classifier.meta.passages.length, matches };
+  return { server, port: server.address().port, passages: classifier.meta.passages.length, matches, stats };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

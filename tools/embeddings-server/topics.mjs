@@ -33,16 +33,15 @@ export function loadPassages(dir = knowledgeDir) {
   return passages;
 }
 
-// The examples one passage teaches: what users ask of it and how it names itself. The text is
-// given as the dense leg sends a passage (title, blank line, body) so that a passage's own
-// vector points at itself.
+// A passage as the dense leg sends it to be embedded (DenseLeg::PassageInput).
+export function passageText(passage) {
+  return `${passage.title}\n\n${passage.body}`;
+}
+
+// The examples one passage teaches: what users ask of it, how it names itself, and its text as
+// the dense leg sends it, so that a passage's own vector points at itself.
 export function trainingTexts(passage) {
-  return [
-    ...passage.questions,
-    passage.title,
-    ...passage.tags,
-    `${passage.title}\n\n${passage.body}`,
-  ];
+  return [...passage.questions, passage.title, ...passage.tags, passageText(passage)];
 }
 
 export async function loadEncoder() {
