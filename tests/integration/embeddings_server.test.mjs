@@ -73,6 +73,7 @@ test('rejects bad requests with OpenAI-style errors', async () => {
     assert.equal(r.body.error.param, 'input');
   }
   assert.equal((await post(port, { model: MODEL, input: 'x', encoding_format: 'base64' })).status, 400);
+  assert.equal((await post(port, null, { raw: JSON.stringify({ model: MODEL, input: 'z'.repeat(9 << 20) }) })).status, 413);
   assert.equal((await fetch(`http://127.0.0.1:${port}/v1/embeddings`)).status, 405);
   assert.equal((await fetch(`http://127.0.0.1:${port}/v1/models`)).status, 404);
 });

@@ -20,8 +20,8 @@ function fail(res, status, message, type = 'invalid_request_error', code = null,
   reply(res, status, { error: { message, type, param, code } });
 }
 
-// Null when the request is well formed, else [status, message, param].
-function invalid(payload) {
+// The request's inputs as a list. Returns [status, message, param] when the request is not well formed.
+function inputsOf(payload) {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return [400, 'the body must be a JSON object', null];
   }
@@ -37,7 +37,7 @@ function invalid(payload) {
   if (payload.encoding_format !== undefined && payload.encoding_format !== 'float') {
     return [400, "only encoding_format 'float' is served", 'encoding_format'];
   }
-  return null;
+  return { inputs };
 }
 
 export async function startEmbeddingsServer({ port = 8091, host = '127.0.0.1', apiKey = '' } = {}) {
@@ -81,12 +81,12 @@ export async function startEmbeddingsServer({ port = 8091, host = '127.0.0.1', a
       } catch {
         return fail(res, 400, 'the body is not valid JSON');
       }
-      const problem = invalid(payload);
-      if (problem) {
-        const [status, message, param] = problem;
+      const checked = inputsOf(payload);
+      if (Array.isArray(checked)) {
+        const [status, message, param] = checked;
         return fail(res, status, message, 'invalid_request_error', status === 404 ? 'model_not_found' : null, param);
       }
-      const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
+      const { inputs } = checked;
       for (const input of inputs) if (passageTexts.has(input)) stats.passageInputs.add(input);
       try {
         const sentences = await encoder.encode(inputs);

@@ -82,20 +82,11 @@ export function loadClassifier(dir = modelDir) {
         const row = i * classes;
         for (let j = 0; j < classes; j++) logits[j] += x * weights[row + j];
       }
+      // Softmax scaled to unit length: the sum's division cancels in the norm's, so skip it.
       let max = -Infinity;
       for (const z of logits) max = Math.max(max, z / meta.temperature);
-      let sum = 0;
-      const p = Array.from(logits, (z) => {
-        const e = Math.exp(z / meta.temperature - max);
-        sum += e;
-        return e;
-      });
-      let norm = 0;
-      for (let j = 0; j < classes; j++) {
-        p[j] /= sum;
-        norm += p[j] * p[j];
-      }
-      norm = Math.sqrt(norm);
+      const p = Array.from(logits, (z) => Math.exp(z / meta.temperature - max));
+      const norm = Math.hypot(...p);
       return p.map((x) => x / norm);
     },
   };
