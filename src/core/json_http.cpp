@@ -35,7 +35,6 @@ std::unique_ptr<JsonHttpClient::Handle> JsonHttpClient::Acquire() {
   h->headers = curl_slist_append(h->headers, auth_header_.c_str());
   h->headers = curl_slist_append(h->headers, "Content-Type: application/json");
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
-  curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
   curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h->curl, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(
@@ -47,9 +46,13 @@ std::unique_ptr<JsonHttpClient::Handle> JsonHttpClient::Acquire() {
   return h;
 }
 
-JsonHttpClient::Reply JsonHttpClient::Post(const std::string& url, const std::string& json_body) {
+JsonHttpClient::Reply JsonHttpClient::Post(const std::string& url, const std::string& json_body,
+                                           std::optional<std::chrono::milliseconds> timeout) {
   auto h = Acquire();  // a failed handle is dropped, not pooled: its connection may be broken
   h->response.clear();
+  // Set on every call: a pooled handle keeps whatever deadline its last call had.
+  curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(timeout.value_or(timeout_).count()));
   curl_easy_setopt(h->curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, json_body.c_str());
   curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(json_body.size()));

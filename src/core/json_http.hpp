@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -15,6 +16,10 @@ class HttpError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The deadline of a call made while starting up (uploading or embedding every passage in
+// batches): no user waits on it, and a batch can take seconds on a busy machine.
+inline constexpr std::chrono::milliseconds kStartupBatchTimeout{120'000};
 
 class JsonHttpClient {
  public:
@@ -28,7 +33,9 @@ class JsonHttpClient {
     std::string body;
   };
   // Throws HttpError when no reply arrived (refused, timed out); any HTTP status is a Reply.
-  Reply Post(const std::string& url, const std::string& json_body);
+  // `timeout` replaces the client's deadline for this call (a long batch, not a user's wait).
+  Reply Post(const std::string& url, const std::string& json_body,
+             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
  private:
   struct Handle;

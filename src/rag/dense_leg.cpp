@@ -21,8 +21,9 @@ EmbeddingClient::EmbeddingClient(std::string base_url, std::string api_key, std:
   url_ += "/embeddings";
 }
 
-std::vector<std::vector<float>> EmbeddingClient::Embed(const std::vector<std::string>& inputs) {
-  auto reply = http_.Post(url_, json{{"model", model_}, {"input", inputs}}.dump());
+std::vector<std::vector<float>> EmbeddingClient::Embed(
+    const std::vector<std::string>& inputs, std::optional<std::chrono::milliseconds> timeout) {
+  auto reply = http_.Post(url_, json{{"model", model_}, {"input", inputs}}.dump(), timeout);
   auto body = json::parse(reply.body, nullptr, false);
   if (reply.status != 200 || !body.is_object() || !body.contains("data") ||
       !body["data"].is_array() || body["data"].size() != inputs.size()) {
@@ -56,6 +57,14 @@ struct DenseLeg::Graph {
   hnswlib::HierarchicalNSW<float> index;
 };
 
+// Unit vectors from one model agree to rounding; a hosted model's may drift in the last digits.
+static bool SameEmbedding(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  double dot = 0;
+  for (size_t i = 0; i < a.size(); ++i) dot += double(a[i]) * b[i];
+  return dot >= 0.999;
+}
+
 std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
   return p.title + "\n\n" + p.body;
 }
@@ -63,19 +72,24 @@ std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
 DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, EmbeddingClient& client,
                    const fs::path& index_dir)
     : kb_(kb), client_(client) {
-  // Saved vectors: a JSON header line, then float32 values passage by passage.
+  // Saved vectors: a JSON header line, then float32 values passage by passage. The header keeps
+  // the vector of a fixed probe text: a model retrained or replaced under the same name embeds
+  // it differently, and then every passage is embedded again.
   fs::path saved;
   if (!index_dir.empty()) {
     saved = index_dir / ("dense-" + Sha256Hex(client.model()).substr(0, 12) + ".bin");
   }
   std::vector<std::vector<float>> vectors;
+  std::vector<float> probe;
+  if (!saved.empty()) probe = client.Embed({std::string(kProbeText)}, kStartupBatchTimeout).at(0);
   if (!saved.empty() && fs::exists(saved)) {
     std::ifstream in(saved, std::ios::binary);
     std::string header_line;
     std::getline(in, header_line);
     auto header = json::parse(header_line, nullptr, false);
     if (header.is_object() && header.value("kb_version", "") == kb.version &&
-        header.value("count", size_t{0}) == kb.passages.size()) {
+        header.value("count", size_t{0}) == kb.passages.size() &&
+        SameEmbedding(header.value("probe", std::vector<float>{}), probe)) {
       size_t dims = header.value("dimensions", size_t{0});
       vectors.assign(kb.passages.size(), std::vector<float>(dims));
       for (auto& v : vectors) in.read(reinterpret_cast<char*>(v.data()), std::streamsize(dims * 4));
@@ -93,14 +107,15 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, EmbeddingClient& client,
       for (size_t i = start; i < std::min(start + kBatch, kb.passages.size()); ++i) {
         inputs.push_back(PassageInput(kb.passages[i]));
       }
-      for (auto& v : client.Embed(inputs)) vectors.push_back(std::move(v));
+      for (auto& v : client.Embed(inputs, kStartupBatchTimeout)) vectors.push_back(std::move(v));
     }
     if (!saved.empty()) {
       std::ofstream out(saved, std::ios::binary | std::ios::trunc);
       out << json{{"kb_version", kb.version},
                   {"model", client.model()},
                   {"dimensions", vectors[0].size()},
-                  {"count", vectors.size()}}
+                  {"count", vectors.size()},
+                  {"probe", probe}}
                  .dump()
           << "\n";
       for (const auto& v : vectors) {

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json_http.hpp"
@@ -24,8 +26,11 @@ class EmbeddingClient {
  public:
   EmbeddingClient(std::string base_url, std::string api_key, std::string model,
                   std::chrono::milliseconds timeout);
-  // One unit-length vector per input, in order. Throws HttpError.
-  std::vector<std::vector<float>> Embed(const std::vector<std::string>& inputs);
+  // One unit-length vector per input, in order. Throws HttpError. `timeout` replaces the
+  // configured deadline (which is meant for a question a user waits on).
+  std::vector<std::vector<float>> Embed(
+      const std::vector<std::string>& inputs,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   const std::string& model() const { return model_; }
 
  private:
@@ -49,6 +54,9 @@ class DenseLeg : public ExternalLeg {
 
   // What an embedding input is made of: the title, then the text.
   static std::string PassageInput(const knowledge::Passage& p);
+  // Embedded at start-up and kept beside the saved vectors, to tell whether the model changed.
+  static constexpr std::string_view kProbeText =
+      "how many sets should i do this week if my knees ache after running";
 
  private:
   struct Graph;

@@ -10,8 +10,9 @@ UpstashSearch::UpstashSearch(std::string rest_url, std::string token, std::strin
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-json UpstashSearch::Call(const std::string& command, const json& body) {
-  auto reply = http_.Post(base_url_ + "/" + command + "/" + index_, body.dump());
+json UpstashSearch::Call(const std::string& command, const json& body,
+                         std::optional<std::chrono::milliseconds> timeout) {
+  auto reply = http_.Post(base_url_ + "/" + command + "/" + index_, body.dump(), timeout);
   auto parsed = json::parse(reply.body, nullptr, false);
   if (reply.status < 200 || reply.status >= 300 || !parsed.is_object() ||
       parsed.contains("error")) {
@@ -43,7 +44,7 @@ size_t UpstashSearch::Sync(const knowledge::KnowledgeBase& kb) {
       stored[0].value("content", json::object()).value("version", "") == kb.version) {
     return 0;
   }
-  Call("reset", json::object());
+  Call("reset", json::object(), kStartupBatchTimeout);
   constexpr size_t kBatch = 100;
   for (size_t start = 0; start < kb.passages.size(); start += kBatch) {
     json batch = json::array();
@@ -65,7 +66,7 @@ size_t UpstashSearch::Sync(const knowledge::KnowledgeBase& kb) {
                          {"questions", joined(p.questions)}}},
                        {"metadata", {{"namespace", p.name_space}}}});
     }
-    Call("upsert-data", batch);
+    Call("upsert-data", batch, kStartupBatchTimeout);
   }
   // Last, so an interrupted upload is redone at the next start.
   Call("upsert-data", json::array({{{"id", kVersionId},

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "core/json_http.hpp"
@@ -34,7 +35,8 @@ class UpstashSearch : public ExternalLeg {
   static constexpr const char* kVersionId = "_kb_version";
 
  private:
-  nlohmann::json Call(const std::string& command, const nlohmann::json& body);
+  nlohmann::json Call(const std::string& command, const nlohmann::json& body,
+                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   std::string base_url_;
   std::string index_;

@@ -21,7 +21,7 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
     const health = (await call(server, 'GET', '/api/monitoring/health')).body.checks.search;
     assert.equal(health.backend, 'xapian+dense');
     passages = health.passages;
-    assert.equal(standin.stats.inputs, passages);
+    assert.equal(standin.stats.inputs, passages + 1);  // and the probe kept beside them
     assert.ok(standin.stats.calls >= Math.ceil(passages / 64));
 
     const token = await mintHs256('dense-' + crypto.randomUUID());
@@ -50,17 +50,33 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
     await stopServer(server);
   }
 
-  // Restarted with the same knowledge base and model: the saved vectors are used.
-  const inputsBefore = standin.stats.inputs;
+  // Restarted with the same knowledge base and model: the saved vectors are used; only the
+  // probe is embedded, to see that the model is the same.
+  standin.stats.redirect = null;
+  let inputsBefore = standin.stats.inputs;
   server = await startServer(env);
   try {
     assert.ok(server.logs.some((l) => l.includes('dense retrieval on') && l.includes('"from_disk":true')));
-    assert.equal(standin.stats.inputs, inputsBefore);
+    assert.equal(standin.stats.inputs, inputsBefore + 1);
     standin.stats.fail = true;
     const token = await mintHs256('dense-down-' + crypto.randomUUID());
     const r = await call(server, 'POST', '/api/knowledge/search', { token, json: { query: 'creatine loading phase' } });
     assert.equal(r.status, 200);
     assert.ok(r.body.sources.some((s) => s.namespace === 'nutrition'));
+  } finally {
+    await stopServer(server);
+  }
+
+  // The model retrained under the same name, and slow at embedding batches (longer than the
+  // deadline a question gets): every passage is embedded again, with a batch's own deadline.
+  standin.stats.fail = false;
+  standin.stats.revision = 2;
+  standin.stats.batchDelayMs = 400;
+  inputsBefore = standin.stats.inputs;
+  server = await startServer({ ...env, EMBEDDINGS_TIMEOUT_MS: '150' });
+  try {
+    assert.ok(server.logs.some((l) => l.includes('dense retrieval on') && l.includes('"from_disk":false')));
+    assert.equal(standin.stats.inputs, inputsBefore + passages + 1);
   } finally {
     await stopServer(server);
   }

@@ -104,9 +104,6 @@ test('the lexical legs fused with the local model keep their recorded figures on
     EMBEDDINGS_API_KEY: KEY,
     EMBEDDINGS_MODEL: MODEL,
     EMBEDDINGS_WEIGHT_PERCENT: String(baselines.dense.weight_percent),
-    // A batch of 64 passages takes this encoder about 4 s, more on a busy machine; the 5 s
-    // default suits a hosted endpoint.
-    EMBEDDINGS_TIMEOUT_MS: '60000',
   };
   const indexDir = join(tempDir('vf-local-dense-'), 'index');  // passages embedded once for both
   for (const split of ['test', 'fresh']) {

@@ -3,16 +3,18 @@
 // {"object": "list", "data": [{"object": "embedding", "index", "embedding"}], "model", "usage"}
 // shape. Its vectors are hashed word counts, a crude model; `redirect` makes a query's vector the
 // one of the embedded input starting with that text (a passage's title), so a test can see the
-// dense leg's choice reach the fused results.
+// dense leg's choice reach the fused results; `revision` stands for the model retrained under the
+// same name (other vectors for the same text); `batchDelayMs` delays replies to batches, as a
+// slow model embedding many passages would.
 import { startStandInServer } from './standin_server.mjs';
 import { createHash } from 'node:crypto';
 
 const DIMENSIONS = 64;
 
-function embed(text) {
+function embed(text, revision) {
   const v = new Array(DIMENSIONS).fill(0);
   for (const word of String(text).toLowerCase().match(/[a-z]+/g) ?? []) {
-    const h = createHash('sha1').update(word).digest();
+    const h = createHash('sha1').update(`${revision}:${word}`).digest();
     v[h[0] % DIMENSIONS] += h[1] % 2 ? 1 : -1;
   }
   if (v.every((x) => x === 0)) v[0] = 1;
@@ -20,9 +22,9 @@ function embed(text) {
 }
 
 export async function startEmbeddingsStandIn(key) {
-  const stats = { calls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false };
+  const stats = { calls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false, revision: 1, batchDelayMs: 0 };
   const unauthorizedBody = { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } };
-  const standin = await startStandInServer({ token: key, unauthorizedBody, stats }, (req, body, reply) => {
+  const standin = await startStandInServer({ token: key, unauthorizedBody, stats }, async (req, body, reply) => {
     if (req.method !== 'POST' || req.url !== '/v1/embeddings') return reply(404, { error: { message: 'not found' } });
     if (stats.fail) return reply(503, { error: { message: 'overloaded' } });
     let payload;
@@ -37,8 +39,9 @@ export async function startEmbeddingsStandIn(key) {
       let source = input;
       if (stats.redirect && inputs.length === 1) source = stats.seen.find((s) => s.startsWith(stats.redirect)) ?? input;
       else stats.seen.push(input);
-      return { object: 'embedding', index, embedding: embed(source) };
+      return { object: 'embedding', index, embedding: embed(source, stats.revision) };
     });
+    if (inputs.length > 1 && stats.batchDelayMs) await new Promise((r) => setTimeout(r, stats.batchDelayMs));
     reply(200, { object: 'list', data, model: payload.model, usage: { prompt_tokens: 0, total_tokens: 0 } });
   });
   return {
