@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "api/health.hpp"
@@ -26,6 +27,7 @@
 #include "rag/namespace_selector.hpp"
 #include "rag/rag_service.hpp"
 #include "rag/retriever.hpp"
+#include "rag/topic_embedder.hpp"
 #include "rag/upstash_search.hpp"
 #include "ratelimit/rate_limit_middleware.hpp"
 #include "redis/async_redis.hpp"
@@ -213,6 +215,19 @@ chat::IntentClassifier TrainIntents(const Config& config) {
   }
 }
 
+// The dense leg's model: in-process when EMBEDDINGS_LOCAL_DIR is set, else the endpoint of
+// EMBEDDINGS_BASE_URL; null when neither is.
+std::unique_ptr<rag::TextEmbedder> MakeEmbedder(const RagConfig& rag) {
+  if (!rag.embeddings_local_dir.empty()) {
+    return std::make_unique<rag::TopicEmbedder>(rag.embeddings_local_dir);
+  }
+  if (!rag.embeddings_base_url.empty()) {
+    return std::make_unique<rag::EmbeddingClient>(rag.embeddings_base_url, rag.embeddings_api_key,
+                                                  rag.embeddings_model, rag.embeddings_timeout);
+  }
+  return nullptr;
+}
+
 // The legs beside the embedded ones, each on when configured: Upstash Search and dense retrieval
 // through an embeddings endpoint. One that cannot start is left off (logged): lexical retrieval
 // serves alone.
@@ -233,15 +248,15 @@ struct ExternalLegs {
       }
       retriever.AddExternalLeg(upstash.get(), rag.upstash_weight);
     }
-    if (!rag.embeddings_base_url.empty()) {
-      embeddings =
-          std::make_unique<rag::EmbeddingClient>(rag.embeddings_base_url, rag.embeddings_api_key,
-                                                 rag.embeddings_model, rag.embeddings_timeout);
+    if (!rag.embeddings_base_url.empty() || !rag.embeddings_local_dir.empty()) {
       try {
+        embeddings = MakeEmbedder(rag);
         dense = std::make_unique<rag::DenseLeg>(kb, *embeddings, retriever.index_dir());
         retriever.AddExternalLeg(dense.get(), rag.embeddings_weight);
         log::Write(log::Level::kInfo, "dense retrieval on",
-                   {{"model", rag.embeddings_model}, {"from_disk", dense->loaded_from_disk()}});
+                   {{"model", embeddings->model()},
+                    {"in_process", !rag.embeddings_local_dir.empty()},
+                    {"from_disk", dense->loaded_from_disk()}});
       } catch (const std::exception& e) {
         // Without passage vectors there is nothing to search; lexical retrieval serves alone.
         log::Write(log::Level::kWarn, "dense retrieval off: embedding the passages failed",
@@ -255,7 +270,7 @@ struct ExternalLegs {
   }
 
   std::unique_ptr<rag::UpstashSearch> upstash;
-  std::unique_ptr<rag::EmbeddingClient> embeddings;
+  std::unique_ptr<rag::TextEmbedder> embeddings;
   std::unique_ptr<rag::DenseLeg> dense;
 };
 
@@ -527,6 +542,22 @@ int Migrate(const Config& config) {
 
 namespace vf::app {
 
+int EmbedTexts(const Config& config, std::istream& in, std::ostream& out) {
+  auto embedder = MakeEmbedder(config.rag);
+  if (!embedder) {
+    std::cerr << "embed: set EMBEDDINGS_LOCAL_DIR or EMBEDDINGS_BASE_URL\n";
+    return 64;
+  }
+  auto texts = json::parse(in, nullptr, false);
+  if (!texts.is_array() ||
+      !std::all_of(texts.begin(), texts.end(), [](const json& t) { return t.is_string(); })) {
+    std::cerr << "embed: standard input must be a JSON array of strings\n";
+    return 65;  // EX_DATAERR
+  }
+  out << json(embedder->Embed(texts.get<std::vector<std::string>>())).dump() << "\n";
+  return 0;
+}
+
 int BuildKnowledgeIndex(const Config& config) {
   if (config.knowledge_index_dir.empty()) {
     throw ConfigError("KNOWLEDGE_INDEX_DIR: must name the folder to build the index in");
@@ -571,10 +602,11 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
       return 64;
     }
   }
-  if (baseline &&
-      (!config.rag.embeddings_base_url.empty() || !config.upstash_search_rest_url.empty())) {
-    std::cerr << "--baseline holds the embedded legs' figures: unset EMBEDDINGS_BASE_URL and "
-                 "UPSTASH_SEARCH_REST_URL\n";
+  const bool dense_configured =
+      !config.rag.embeddings_base_url.empty() || !config.rag.embeddings_local_dir.empty();
+  if (baseline && (dense_configured || !config.upstash_search_rest_url.empty())) {
+    std::cerr << "--baseline holds the embedded legs' figures: unset EMBEDDINGS_BASE_URL, "
+                 "EMBEDDINGS_LOCAL_DIR and UPSTASH_SEARCH_REST_URL\n";
     return 64;
   }
   log::WriteToStandardError();
@@ -583,8 +615,9 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
   // The legs the server would fuse, so a configured embeddings endpoint is measured too.
   ExternalLegs external;
   external.Attach(config, kb, retriever);
-  if (!config.rag.embeddings_base_url.empty() && !external.dense) {
-    std::cerr << "EMBEDDINGS_BASE_URL is set but its passages could not be embedded\n";
+  if (dense_configured && !external.dense) {
+    std::cerr << "EMBEDDINGS_BASE_URL or EMBEDDINGS_LOCAL_DIR is set but the passages could not "
+                 "be embedded\n";
     return 1;
   }
   rag::NamespaceSelector selector(retriever);

@@ -2,6 +2,7 @@
 // The composition root: the only place that knows every concrete implementation and chooses
 // between them from the configuration.
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ int Serve(const Config& config);
 int Migrate(const Config& config);
 // Builds the knowledge-base index into KNOWLEDGE_INDEX_DIR (which must be set) and reports it.
 int BuildKnowledgeIndex(const Config& config);
+// `voicefit embed`: the configured dense leg's vectors for a JSON array of texts.
+int EmbedTexts(const Config& config, std::istream& in, std::ostream& out);
 // Runs the retrieval evaluation (knowledge/eval) and prints its figures; `args` as in --help.
 int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args);
 

@@ -24,6 +24,9 @@ void PrintHelp(std::ostream& out) {
       << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"
       << "            configured optional legs (EMBEDDINGS_BASE_URL, UPSTASH_SEARCH_REST_URL) "
          "are fused in\n"
+      << "  embed     print the dense leg's vectors for a JSON array of texts on standard input\n"
+      << "            (EMBEDDINGS_LOCAL_DIR, or the endpoint of EMBEDDINGS_BASE_URL), one JSON\n"
+      << "            array of arrays\n"
       << "  version   print the version\n"
       << "  --help    this text\n\n"
       << "settings (environment variables, or keys of the JSON file named by VOICEFIT_CONFIG):\n";
@@ -45,7 +48,8 @@ int RunCli(int argc, char** argv) {
     std::cout << "voicefit " << kVersion << "\n";
     return 0;
   }
-  if (command != "serve" && command != "migrate" && command != "index" && command != "rag-eval") {
+  if (command != "serve" && command != "migrate" && command != "index" && command != "rag-eval" &&
+      command != "embed") {
     std::cerr << (command.empty() ? "missing command" : "unknown command: " + command) << "\n\n";
     PrintHelp(std::cerr);
     return 64;  // EX_USAGE
@@ -53,6 +57,7 @@ int RunCli(int argc, char** argv) {
   try {
     Config config = LoadConfig(EnvironmentLookup());
     if (command == "index") return BuildKnowledgeIndex(config);
+    if (command == "embed") return EmbedTexts(config, std::cin, std::cout);
     if (command == "rag-eval") {
       return EvaluateRetrieval(config, std::vector<std::string>(argv + 2, argv + argc));
     }

@@ -185,6 +185,12 @@ void ReadRag(const Reader& r, RagConfig& g) {
   r.String("EMBEDDINGS_MODEL", g.embeddings_model);
   if (g.embeddings_model.empty()) throw ConfigError("EMBEDDINGS_MODEL: must not be empty");
   r.Millis("EMBEDDINGS_TIMEOUT_MS", g.embeddings_timeout, 10, 120000);
+  r.String("EMBEDDINGS_LOCAL_DIR", g.embeddings_local_dir);
+  if (!g.embeddings_local_dir.empty() && !g.embeddings_base_url.empty()) {
+    throw ConfigError("EMBEDDINGS_LOCAL_DIR and EMBEDDINGS_BASE_URL: set one, not both");
+  }
+  // The in-process model's weight was decided on the evaluation set (docs/RETRIEVAL.md, step 19).
+  if (!g.embeddings_local_dir.empty()) g.embeddings_weight = 0.25;
   Percent(r, "EMBEDDINGS_WEIGHT_PERCENT", g.embeddings_weight, 1000);
 }
 
@@ -252,9 +258,13 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"UPSTASH_SEARCH_WEIGHT_PERCENT", "weight of Upstash's ranking in the fusion (100)"},
       {"EMBEDDINGS_BASE_URL", "OpenAI-compatible API base for dense retrieval (unset: off)"},
       {"EMBEDDINGS_API_KEY", "bearer key of the embeddings endpoint"},
+      {"EMBEDDINGS_LOCAL_DIR",
+       "tools/embeddings-server, to compute its knowledge-topic embeddings in-process (unset: "
+       "off)"},
       {"EMBEDDINGS_MODEL", "embedding model name (text-embedding-3-small)"},
       {"EMBEDDINGS_TIMEOUT_MS", "embedding calls slower than this are skipped (5000)"},
-      {"EMBEDDINGS_WEIGHT_PERCENT", "weight of the dense ranking in the fusion (100)"},
+      {"EMBEDDINGS_WEIGHT_PERCENT",
+       "weight of the dense ranking in the fusion (100; 25 with EMBEDDINGS_LOCAL_DIR)"},
       {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
       {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
       {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},

@@ -98,6 +98,8 @@ struct RagConfig {
   std::string embeddings_model = "text-embedding-3-small";  // EMBEDDINGS_MODEL
   std::chrono::milliseconds embeddings_timeout{5000};       // EMBEDDINGS_TIMEOUT_MS
   double embeddings_weight = 1.0;                           // EMBEDDINGS_WEIGHT_PERCENT / 100
+  // Or the knowledge-topic model computed in-process from this folder (weight 0.25 by default).
+  std::string embeddings_local_dir;  // EMBEDDINGS_LOCAL_DIR
 };
 
 struct Config {

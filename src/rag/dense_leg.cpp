@@ -21,7 +21,7 @@ EmbeddingClient::EmbeddingClient(std::string base_url, std::string api_key, std:
   url_ += "/embeddings";
 }
 
-std::vector<std::vector<float>> EmbeddingClient::Embed(
+std::vector<std::vector<float>> EmbeddingClient::EmbedTexts(
     const std::vector<std::string>& inputs, std::optional<std::chrono::milliseconds> timeout) {
   auto reply = http_.Post(url_, json{{"model", model_}, {"input", inputs}}.dump(), timeout);
   auto body = json::parse(reply.body, nullptr, false);
@@ -69,7 +69,7 @@ std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
   return p.title + "\n\n" + p.body;
 }
 
-DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, EmbeddingClient& client,
+DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
                    const fs::path& index_dir)
     : kb_(kb), client_(client) {
   // Saved vectors: a JSON header line, then float32 values passage by passage. The header keeps

@@ -1,10 +1,10 @@
 #pragma once
 // Dense retrieval as an optional leg: passages and queries embedded by any OpenAI-compatible
-// embeddings endpoint (POST {base}/embeddings), passages searched by cosine similarity in
-// hnswlib graphs, one per namespace so a namespace filter is applied inside the index rather
-// than by dropping results afterwards. Fused with the lexical legs by reciprocal rank fusion.
-// Passage vectors are embedded once per knowledge-base version and model, and kept in the index
-// folder when there is one.
+// embeddings endpoint (POST {base}/embeddings) or a model run in-process, passages searched by
+// cosine similarity in hnswlib graphs, one per namespace so a namespace filter is applied inside
+// the index rather than by dropping results afterwards. Fused with the lexical legs by reciprocal
+// rank fusion. Passage vectors are embedded once per knowledge-base version and model, and kept in
+// the index folder when there is one.
 
 #include <chrono>
 #include <filesystem>
@@ -21,19 +21,36 @@
 
 namespace vf::rag {
 
+// What turns texts into vectors for the dense leg: an endpoint, or a model run in-process.
+class TextEmbedder {
+ public:
+  virtual ~TextEmbedder() = default;
+  // One unit-length vector per input, in order. Throws (HttpError from an endpoint). `timeout`
+  // replaces an endpoint's configured deadline (which is meant for a question a user waits on).
+  std::vector<std::vector<float>> Embed(
+      const std::vector<std::string>& inputs,
+      std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    return EmbedTexts(inputs, timeout);
+  }
+  virtual const std::string& model() const = 0;
+
+ protected:
+  virtual std::vector<std::vector<float>> EmbedTexts(
+      const std::vector<std::string>& inputs, std::optional<std::chrono::milliseconds> timeout) = 0;
+};
+
 // An OpenAI-compatible embeddings client.
-class EmbeddingClient {
+class EmbeddingClient : public TextEmbedder {
  public:
   EmbeddingClient(std::string base_url, std::string api_key, std::string model,
                   std::chrono::milliseconds timeout);
-  // One unit-length vector per input, in order. Throws HttpError. `timeout` replaces the
-  // configured deadline (which is meant for a question a user waits on).
-  std::vector<std::vector<float>> Embed(
-      const std::vector<std::string>& inputs,
-      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
-  const std::string& model() const { return model_; }
+  const std::string& model() const override { return model_; }
 
  private:
+  std::vector<std::vector<float>> EmbedTexts(
+      const std::vector<std::string>& inputs,
+      std::optional<std::chrono::milliseconds> timeout) override;
+
   std::string url_;
   std::string model_;
   JsonHttpClient http_;
@@ -43,7 +60,7 @@ class DenseLeg : public ExternalLeg {
  public:
   // Embeds every passage (or reads the vectors saved in `index_dir` for this knowledge base and
   // model). Throws HttpError when the endpoint cannot embed them.
-  DenseLeg(const knowledge::KnowledgeBase& kb, EmbeddingClient& client,
+  DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
            const std::filesystem::path& index_dir);
   ~DenseLeg() override;
 
@@ -61,7 +78,7 @@ class DenseLeg : public ExternalLeg {
  private:
   struct Graph;
   const knowledge::KnowledgeBase& kb_;
-  EmbeddingClient& client_;
+  TextEmbedder& client_;
   size_t dimensions_ = 0;
   bool loaded_from_disk_ = false;
   std::map<std::string, std::unique_ptr<Graph>> graphs_;  // by namespace

@@ -126,4 +126,11 @@ test('rag-eval measures the configured dense leg with the lexical ones; an endpo
   assert.equal(down.code, 1);
   assert.match(down.stderr, /EMBEDDINGS_BASE_URL/);
   assert.equal(down.stdout, '');
+
+  // An in-process model whose files are not there: an error too, naming what is missing.
+  const missing = await ragEval({ EMBEDDINGS_LOCAL_DIR: join(tempDir('vf-no-model-'), 'nothing') });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /EMBEDDINGS_LOCAL_DIR/);
+  assert.match(missing.stderr, /vocab\.json/);
+  assert.equal(missing.stdout, '');
 });

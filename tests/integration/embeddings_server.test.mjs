@@ -2,17 +2,20 @@
 // the knowledge-topic classifier, behind the OpenAI embeddings API the dense leg speaks. Its
 // request checks, that its classifier was trained on the knowledge base as it is, that its
 // vectors carry meaning the knowledge base's own words do not, and the retrieval figures of the
-// server's lexical legs fused with it, held to knowledge/eval/baseline.json like the lexical ones.
+// server's lexical legs fused with it, held to knowledge/eval/baseline.json like the lexical ones;
+// and that the server computes the same vectors in-process (EMBEDDINGS_LOCAL_DIR).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, ragEval } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import { BIN, tempDir, ragEval } from './harness.mjs';
 
 const tools = new URL('../../tools/embeddings-server/', import.meta.url).pathname;
 const { startEmbeddingsServer, MODEL } = await import(join(tools, 'server.mjs'));
 const { loadPassages, passageText } = await import(join(tools, 'topics.mjs'));
 const KEY = 'local-embeddings-key';
+const sanitized = process.env.VOICEFIT_SANITIZED === 'true' || process.env.VOICEFIT_SANITIZED === '1';
 const baselines = JSON.parse(readFileSync(new URL('../../knowledge/eval/baseline.json', import.meta.url), 'utf8'));
 
 async function post(port, body, { key = KEY, raw } = {}) {
@@ -95,6 +98,46 @@ test('a question in words the knowledge base never uses lands on its topic', asy
     `${cosine(question, sleep)} ${cosine(question, squat)} ${cosine(question, creatine)}`);
 });
 
+// `voicefit embed` with the model computed in-process.
+function embedInProcess(texts) {
+  return new Promise((resolve) => {
+    const child = spawn(BIN, ['embed'], { env: { PATH: process.env.PATH, EMBEDDINGS_LOCAL_DIR: tools } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(JSON.stringify(texts));
+  });
+}
+
+test('the server computes the same vectors in-process: tokenizer, encoder and classifier', { timeout: 300_000 }, async () => {
+  const passages = loadPassages();
+  // Passage texts of every length (the encoder reads the first 128 pieces), questions, and the
+  // tokenizer's edge cases: one letter, NFKC forms, pieces with no score (':'), a
+  // character outside the vocabulary, emoji outside the Basic Multilingual Plane, runs of spaces.
+  const texts = [
+    ...passages.filter((_, i) => i % 15 === 0).map(passageText),
+    'how many sets per muscle per week do i need to grow',
+    'legs are absolutely wrecked 2 days after leg day, anything that actually helps with DOMS?',
+    'a', 'Ünïcödé café — naïve “quotes” 10× ½ ﬁt', 'ratio 3:1 :) :( http://x.y',
+    '漢字 and ☃ snow', 'lifting 💪🏽 today', '  two   spaces  ', 'x'.repeat(400),
+  ];
+  const endpoint = await post(embeddings.port, { model: MODEL, input: texts });
+  assert.equal(endpoint.status, 200, JSON.stringify(endpoint.body));
+  const run = await embedInProcess(texts);
+  assert.equal(run.code, 0, run.stderr);
+  const local = JSON.parse(run.stdout);
+  assert.equal(local.length, texts.length);
+  texts.forEach((text, i) => {
+    const expected = endpoint.body.data[i].embedding;
+    assert.equal(local[i].length, expected.length);
+    const worst = Math.max(...local[i].map((x, j) => Math.abs(x - expected[j])));
+    assert.ok(worst < 1e-4, `${JSON.stringify(text.slice(0, 60))}: differs by ${worst}`);
+    assert.ok(cosine(local[i], expected) > 0.99999, JSON.stringify(text.slice(0, 60)));
+  });
+});
+
 // The figures of the whole pipeline with the local model fused in (EMBEDDINGS_WEIGHT_PERCENT 25,
 // chosen on the training split and fresh set), held to those recorded under "dense" in
 // baseline.json with the lexical gates' margins, and above the lexical legs' own.
@@ -106,8 +149,18 @@ test('the lexical legs fused with the local model keep their recorded figures on
     EMBEDDINGS_WEIGHT_PERCENT: String(baselines.dense.weight_percent),
   };
   const indexDir = join(tempDir('vf-local-dense-'), 'index');  // passages embedded once for both
+  const inProcessIndexDir = join(tempDir('vf-in-process-dense-'), 'index');
   for (const split of ['test', 'fresh']) {
     const run = await ragEval(env, ['--split', split, '--misses'], indexDir);
+    // The same model computed in-process, passages embedded by it too: the same figures. (Not
+    // in the sanitizer build, whose debug evaluation would take minutes more; `voicefit embed`
+    // above runs the same code there.)
+    if (!sanitized) {
+      const inProcess = await ragEval({ EMBEDDINGS_LOCAL_DIR: tools }, ['--split', split, '--misses'], inProcessIndexDir);
+      assert.equal(inProcess.code, 0, inProcess.stderr);
+      assert.match(inProcess.stderr, /"in_process":true/);
+      assert.equal(inProcess.stdout, run.stdout);
+    }
     assert.equal(run.code, 0, run.stderr);
     const figures = JSON.parse(run.stdout.slice(0, run.stdout.indexOf('\n}\n') + 2));
     const recorded = baselines.dense[split];

@@ -187,6 +187,23 @@ TEST(LoadConfig, UpstashUrlWithoutTokenNamesUrl) {
   EXPECT_TRUE(StartsWith(message, "UPSTASH_REDIS_REST_URL:")) << message;
 }
 
+TEST(LoadConfig, LocalEmbeddingsTakeTheirDecidedWeightUnlessOneIsGiven) {
+  EXPECT_DOUBLE_EQ(Load({{"EMBEDDINGS_BASE_URL", "http://127.0.0.1:1/v1"}}).rag.embeddings_weight,
+                   1.0);
+  EXPECT_DOUBLE_EQ(
+      Load({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"}}).rag.embeddings_weight, 0.25);
+  EXPECT_DOUBLE_EQ(Load({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"},
+                         {"EMBEDDINGS_WEIGHT_PERCENT", "40"}})
+                       .rag.embeddings_weight,
+                   0.4);
+}
+
+TEST(LoadConfig, LocalEmbeddingsAndAnEndpointTogetherNameBoth) {
+  std::string message = ErrorFor({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"},
+                                  {"EMBEDDINGS_BASE_URL", "http://127.0.0.1:1/v1"}});
+  EXPECT_TRUE(StartsWith(message, "EMBEDDINGS_LOCAL_DIR and EMBEDDINGS_BASE_URL")) << message;
+}
+
 TEST(LoadConfig, UpstashTokenWithoutUrlFailsWithoutRevealingToken) {
   const std::string token = "upstash-token-value-123";
   std::string message = ErrorFor({{"UPSTASH_REDIS_REST_TOKEN", token}});

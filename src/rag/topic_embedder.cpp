@@ -1,0 +1,90 @@
+#include "rag/topic_embedder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+namespace vf::rag {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+TopicEmbedder::TopicEmbedder(const fs::path& dir)
+    : encoder_(dir / "node_modules" / "@energetic-ai" / "model-embeddings-en" / "dist") {
+  std::ifstream meta_file(dir / "model" / "topics.json");
+  auto meta = json::parse(meta_file, nullptr, false);
+  if (!meta.is_object() || !meta.contains("passages") || !meta["passages"].is_array()) {
+    throw std::runtime_error((dir / "model" / "topics.json").string() + ": unreadable");
+  }
+  passages_ = meta["passages"].get<std::vector<std::string>>();
+  temperature_ = meta.value("temperature", 1.0);
+  if (meta.value("encoder_dimensions", 0) != SentenceEncoder::kDimensions || temperature_ <= 0) {
+    throw std::runtime_error("topics.json: another encoder or no temperature");
+  }
+  std::ifstream in(dir / "model" / "topics.f32", std::ios::binary);
+  std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  size_t expected = (SentenceEncoder::kDimensions + 1) * passages_.size();
+  if (raw.size() != expected * sizeof(float)) {
+    throw std::runtime_error("topics.f32: " + std::to_string(raw.size() / 4) + " weights, " +
+                             std::to_string(expected) + " expected");
+  }
+  weights_.resize(expected);
+  std::memcpy(weights_.data(), raw.data(), raw.size());
+}
+
+std::vector<float> TopicEmbedder::Topics(const std::string& text) const {
+  auto sentence = encoder_.Encode(text);
+  const size_t classes = passages_.size();
+  std::vector<double> logits(classes, 0.0);
+  for (size_t i = 0; i <= sentence.size(); ++i) {
+    double x = i < sentence.size() ? sentence[i] : 1.0;  // the last row is the bias
+    const float* row = weights_.data() + i * classes;
+    for (size_t j = 0; j < classes; ++j) logits[j] += x * row[j];
+  }
+  // Softmax scaled to unit length: its sum's division cancels in the norm's.
+  double top = *std::max_element(logits.begin(), logits.end()) / temperature_;
+  double norm = 0;
+  for (auto& z : logits) {
+    z = std::exp(z / temperature_ - top);
+    norm += z * z;
+  }
+  norm = std::sqrt(norm);
+  std::vector<float> out(classes);
+  for (size_t j = 0; j < classes; ++j) out[j] = static_cast<float>(logits[j] / norm);
+  return out;
+}
+
+std::vector<std::vector<float>> TopicEmbedder::EmbedTexts(
+    const std::vector<std::string>& inputs, std::optional<std::chrono::milliseconds>) {
+  std::vector<std::vector<float>> out(inputs.size());
+  size_t workers =
+      std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), inputs.size());
+  if (workers <= 1) {
+    for (size_t i = 0; i < inputs.size(); ++i) out[i] = Topics(inputs[i]);
+    return out;
+  }
+  std::vector<std::exception_ptr> errors(workers);
+  {
+    std::vector<std::jthread> threads;
+    for (size_t w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          for (size_t i = w; i < inputs.size(); i += workers) out[i] = Topics(inputs[i]);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    }
+  }  // joined here
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  return out;
+}
+
+}  // namespace vf::rag

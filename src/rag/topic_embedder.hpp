@@ -1,0 +1,40 @@
+#pragma once
+// Knowledge-topic embeddings computed in-process, the same vectors tools/embeddings-server
+// serves: a text's Universal Sentence Encoder vector read by the softmax classifier trained on
+// the knowledge base (that folder's train_topics.py), so a text's embedding is, for every
+// passage, how likely the passage is to be what the text asks about, scaled to unit length.
+// Needs no network and no other process: the dense leg's model in the server itself.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rag/dense_leg.hpp"
+#include "rag/sentence_encoder.hpp"
+
+namespace vf::rag {
+
+class TopicEmbedder : public TextEmbedder {
+ public:
+  // `dir`: tools/embeddings-server after `npm ci` (the encoder's weights under node_modules) with
+  // its trained model/topics.json and model/topics.f32. Throws std::runtime_error.
+  explicit TopicEmbedder(const std::filesystem::path& dir);
+  const std::string& model() const override { return model_; }
+  // The passage ids of the classifier's classes, in order.
+  const std::vector<std::string>& passages() const { return passages_; }
+  static constexpr const char* kModel = "knowledge-topics";  // as the endpoint names it
+
+ private:
+  // Spreads a batch over the machine's cores; never times out.
+  std::vector<std::vector<float>> EmbedTexts(const std::vector<std::string>& inputs,
+                                             std::optional<std::chrono::milliseconds>) override;
+  std::vector<float> Topics(const std::string& text) const;
+
+  std::string model_ = kModel;
+  SentenceEncoder encoder_;
+  std::vector<std::string> passages_;
+  double temperature_ = 1;
+  std::vector<float> weights_;  // (encoder dimensions + bias) x passages, row-major
+};
+
+}  // namespace vf::rag
