@@ -31,7 +31,7 @@ std::u32string ToCodePoints(const icu::UnicodeString& text) {
 }
 
 constexpr char32_t kWordBoundary = U'\u2581';  // SentencePiece's mark for a space
-constexpr int kReservedPieces = 6;             // padding, <s>, </s> and three spare ids
+constexpr int kReservedPieces = 6;             // unknown, <s>, </s> and three spare ids
 constexpr int kUnknown = 0;
 
 }  // namespace
@@ -50,7 +50,7 @@ PieceTokenizer::PieceTokenizer(const fs::path& vocabulary) {
     // A few pieces (those with ':') have a null score, which the reference adds as 0.
     const auto& score = entries[id].at(1);
     by_text_.emplace(pieces_[id],
-                     Piece{score.is_number() ? score.get<float>() : 0.0f, static_cast<int>(id)});
+                     Piece{score.is_number() ? score.get<double>() : 0.0, static_cast<int>(id)});
     longest_ = std::max(longest_, pieces_[id].size());
   }
 }
@@ -70,9 +70,10 @@ std::vector<int> PieceTokenizer::Encode(std::string_view utf8) const {
   symbols.insert(symbols.begin(), kWordBoundary);
 
   // best[end]: the highest score of a segmentation of symbols[0, end); 0 means none yet, as in
-  // the reference (scores are log probabilities, so below 0). Ties go to the later start.
+  // the reference (scores are log probabilities, so below 0). Ties go to the later start. In
+  // double precision, as the reference adds them.
   const size_t n = symbols.size();
-  std::vector<float> best(n + 1, 0.0f);
+  std::vector<double> best(n + 1, 0.0);
   std::vector<int> last_piece(n + 1, kUnknown);
   std::vector<std::vector<std::pair<size_t, Piece>>> ending(n + 1);  // by end: (start, piece)
   for (size_t start = 0; start < n; ++start) {
@@ -85,14 +86,14 @@ std::vector<int> PieceTokenizer::Encode(std::string_view utf8) const {
       ending[start + length].emplace_back(start, it->second);
       matched = true;
     }
-    if (!matched) ending[start + 1].emplace_back(start, Piece{0.0f, kUnknown});
+    if (!matched) ending[start + 1].emplace_back(start, Piece{0.0, kUnknown});
   }
   for (size_t end = 0; end <= n; ++end) {
     // Starts in increasing order, as the reference visits them.
     std::sort(ending[end].begin(), ending[end].end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [start, piece] : ending[end]) {
-      float score = piece.score + best[start];
+      double score = piece.score + best[start];
       if (best[end] == 0 || score >= best[end]) {
         best[end] = score;
         last_piece[end] = piece.id;

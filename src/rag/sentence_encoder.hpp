@@ -27,7 +27,7 @@ class PieceTokenizer {
 
  private:
   struct Piece {
-    float score;
+    double score;
     int id;
   };
   std::unordered_map<std::u32string, Piece> by_text_;
