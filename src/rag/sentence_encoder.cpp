@@ -118,61 +118,69 @@ std::vector<int> PieceTokenizer::Encode(std::string_view utf8) const {
 namespace {
 
 // The weights of a TensorFlow.js graph model: model.json's manifest names each weight, its shape
-// and type; the values follow one another through the shards.
+// and type; the values follow one another through the shards. Read into one buffer and copied
+// once into the encoder's matrices, so loading leaves no second copy behind in the heap.
 class WeightFile {
  public:
   explicit WeightFile(const fs::path& dir) {
     auto model = json::parse(ReadFile(dir / "model.json"));
-    std::string bytes;
     for (const auto& group : model.at("weightsManifest")) {
-      for (const auto& shard : group.at("paths")) bytes += ReadFile(dir / shard.get<std::string>());
+      size_t total = bytes_.size();
+      for (const auto& shard : group.at("paths")) {
+        total += fs::file_size(dir / shard.get<std::string>());
+      }
+      bytes_.reserve(total);
+      for (const auto& shard : group.at("paths"))
+        bytes_ += ReadFile(dir / shard.get<std::string>());
       for (const auto& w : group.at("weights")) {
         size_t count = 1;
-        std::vector<Eigen::Index> shape;
-        for (const auto& d : w.at("shape")) {
-          shape.push_back(d.get<Eigen::Index>());
-          count *= d.get<size_t>();
-        }
+        for (const auto& d : w.at("shape")) count *= d.get<size_t>();
         if (w.contains("quantization")) throw std::runtime_error("quantized weights: unsupported");
         size_t size = count * 4;  // float32 and int32 alike
-        if (offset_ + size > bytes.size()) throw std::runtime_error("model.json: shards too short");
-        if (w.at("dtype") == "float32") {
-          std::vector<float> values(count);
-          std::memcpy(values.data(), bytes.data() + offset_, size);
-          weights_[w.at("name").get<std::string>()] = {std::move(shape), std::move(values)};
+        if (offset_ + size > bytes_.size()) {
+          throw std::runtime_error("model.json: shards too short");
         }
+        if (w.at("dtype") == "float32")
+          weights_[w.at("name").get<std::string>()] = {offset_, count};
         offset_ += size;
       }
     }
   }
 
-  // A weight as rows x columns: its last dimension is the columns, the others the rows.
+  // A weight as rows x columns (row-major): its last dimension is the columns.
   SentenceEncoder::Matrix Matrix(const std::string& name, Eigen::Index rows,
                                  Eigen::Index cols) const {
-    const auto& values = Find(name, rows * cols);
-    return Eigen::Map<const SentenceEncoder::Matrix>(values.data(), rows, cols);
+    SentenceEncoder::Matrix m(rows, cols);
+    Copy(name, m.data(), rows * cols);
+    return m;
   }
   Eigen::RowVectorXf Vector(const std::string& name, Eigen::Index size) const {
-    const auto& values = Find(name, size);
-    return Eigen::Map<const Eigen::RowVectorXf>(values.data(), size);
+    Eigen::RowVectorXf v(size);
+    Copy(name, v.data(), size);
+    return v;
   }
-  float Scalar(const std::string& name) const { return Find(name, 1)[0]; }
+  float Scalar(const std::string& name) const {
+    float value = 0;
+    Copy(name, &value, 1);
+    return value;
+  }
   Eigen::Index Count(const std::string& name) const {
     auto it = weights_.find(name);
-    return it == weights_.end() ? 0 : Eigen::Index(it->second.second.size());
+    return it == weights_.end() ? 0 : Eigen::Index(it->second.second);
   }
 
  private:
-  const std::vector<float>& Find(const std::string& name, Eigen::Index count) const {
+  void Copy(const std::string& name, float* out, Eigen::Index count) const {
     auto it = weights_.find(name);
     if (it == weights_.end()) throw std::runtime_error("model.json: no weight " + name);
-    if (Eigen::Index(it->second.second.size()) != count) {
+    if (Eigen::Index(it->second.second) != count) {
       throw std::runtime_error("model.json: " + name + " has another shape");
     }
-    return it->second.second;
+    std::memcpy(out, bytes_.data() + it->second.first, size_t(count) * sizeof(float));
   }
+  std::string bytes_;
   size_t offset_ = 0;
-  std::map<std::string, std::pair<std::vector<Eigen::Index>, std::vector<float>>> weights_;
+  std::map<std::string, std::pair<size_t, size_t>> weights_;  // name: byte offset, values
 };
 
 }  // namespace
