@@ -81,7 +81,17 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
   }
   std::vector<std::vector<float>> vectors;
   std::vector<float> probe;
-  if (!saved.empty()) probe = client.Embed({std::string(kProbeText)}, kStartupBatchTimeout).at(0);
+  bool probe_unavailable = false;
+  if (!saved.empty()) {
+    try {
+      // One short text: the deadline a question gets, so a hung endpoint delays start-up little.
+      probe = client.Embed({std::string(kProbeText)}).at(0);
+    } catch (const HttpError&) {
+      // The endpoint is down: saved vectors still serve once it is back (queries fall back to
+      // the lexical legs until then), unverified; without them there is nothing to search.
+      probe_unavailable = true;
+    }
+  }
   if (!saved.empty() && fs::exists(saved)) {
     std::ifstream in(saved, std::ios::binary);
     std::string header_line;
@@ -89,7 +99,7 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
     auto header = json::parse(header_line, nullptr, false);
     if (header.is_object() && header.value("kb_version", "") == kb.version &&
         header.value("count", size_t{0}) == kb.passages.size() &&
-        SameEmbedding(header.value("probe", std::vector<float>{}), probe)) {
+        (probe_unavailable || SameEmbedding(header.value("probe", std::vector<float>{}), probe))) {
       size_t dims = header.value("dimensions", size_t{0});
       vectors.assign(kb.passages.size(), std::vector<float>(dims));
       for (auto& v : vectors) in.read(reinterpret_cast<char*>(v.data()), std::streamsize(dims * 4));

@@ -67,6 +67,16 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
     await stopServer(server);
   }
 
+  // Restarted while the endpoint is down: the probe cannot be embedded, and the saved vectors
+  // serve unverified (each question falls back to the lexical legs until the endpoint is back).
+  standin.stats.fail = true;
+  server = await startServer(env);
+  try {
+    assert.ok(server.logs.some((l) => l.includes('dense retrieval on') && l.includes('"from_disk":true')));
+  } finally {
+    await stopServer(server);
+  }
+
   // The model retrained under the same name, and slow at embedding batches (longer than the
   // deadline a question gets): every passage is embedded again, with a batch's own deadline.
   standin.stats.fail = false;
