@@ -248,7 +248,7 @@ struct ExternalLegs {
       }
       retriever.AddExternalLeg(upstash.get(), rag.upstash_weight);
     }
-    if (!rag.embeddings_base_url.empty() || !rag.embeddings_local_dir.empty()) {
+    if (rag.dense_configured()) {
       try {
         embeddings = MakeEmbedder(rag);
         dense = std::make_unique<rag::DenseLeg>(kb, *embeddings, retriever.index_dir());
@@ -602,8 +602,7 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
       return 64;
     }
   }
-  const bool dense_configured =
-      !config.rag.embeddings_base_url.empty() || !config.rag.embeddings_local_dir.empty();
+  const bool dense_configured = config.rag.dense_configured();
   if (baseline && (dense_configured || !config.upstash_search_rest_url.empty())) {
     std::cerr << "--baseline holds the embedded legs' figures: unset EMBEDDINGS_BASE_URL, "
                  "EMBEDDINGS_LOCAL_DIR and UPSTASH_SEARCH_REST_URL\n";

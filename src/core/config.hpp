@@ -100,6 +100,9 @@ struct RagConfig {
   double embeddings_weight = 1.0;                           // EMBEDDINGS_WEIGHT_PERCENT / 100
   // Or the knowledge-topic model computed in-process from this folder (weight 0.25 by default).
   std::string embeddings_local_dir;  // EMBEDDINGS_LOCAL_DIR
+  bool dense_configured() const {
+    return !embeddings_base_url.empty() || !embeddings_local_dir.empty();
+  }
 };
 
 struct Config {

@@ -89,9 +89,7 @@ std::vector<int> PieceTokenizer::Encode(std::string_view utf8) const {
     if (!matched) ending[start + 1].emplace_back(start, Piece{0.0, kUnknown});
   }
   for (size_t end = 0; end <= n; ++end) {
-    // Starts in increasing order, as the reference visits them.
-    std::sort(ending[end].begin(), ending[end].end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Starts come in increasing order (appended so above), as the reference visits them.
     for (const auto& [start, piece] : ending[end]) {
       double score = piece.score + best[start];
       if (best[end] == 0 || score >= best[end]) {
