@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace vf::rag {
 
@@ -18,10 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+std::string ReadOrThrow(const fs::path& path) {
+  auto contents = ReadFile(path);
+  if (!contents) throw std::runtime_error("cannot read " + path.string());
+  return std::move(*contents);
 }
 
 std::u32string ToCodePoints(const icu::UnicodeString& text) {
@@ -37,7 +38,7 @@ constexpr int kUnknown = 0;
 }  // namespace
 
 PieceTokenizer::PieceTokenizer(const fs::path& vocabulary) {
-  auto entries = json::parse(ReadFile(vocabulary));
+  auto entries = json::parse(ReadOrThrow(vocabulary));
   if (!entries.is_array() || entries.size() <= kReservedPieces) {
     throw std::runtime_error(vocabulary.string() + ": not a vocabulary");
   }
@@ -121,7 +122,7 @@ namespace {
 class WeightFile {
  public:
   explicit WeightFile(const fs::path& dir) {
-    auto model = json::parse(ReadFile(dir / "model.json"));
+    auto model = json::parse(ReadOrThrow(dir / "model.json"));
     for (const auto& group : model.at("weightsManifest")) {
       size_t total = bytes_.size();
       for (const auto& shard : group.at("paths")) {
@@ -129,7 +130,7 @@ class WeightFile {
       }
       bytes_.reserve(total);
       for (const auto& shard : group.at("paths"))
-        bytes_ += ReadFile(dir / shard.get<std::string>());
+        bytes_ += ReadOrThrow(dir / shard.get<std::string>());
       for (const auto& w : group.at("weights")) {
         size_t count = 1;
         for (const auto& d : w.at("shape")) count *= d.get<size_t>();

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
+
+#include "core/text.hpp"
 
 namespace vf::rag {
 
@@ -16,25 +17,26 @@ using nlohmann::json;
 
 TopicEmbedder::TopicEmbedder(const fs::path& dir)
     : encoder_(dir / "node_modules" / "@energetic-ai" / "model-embeddings-en" / "dist") {
-  std::ifstream meta_file(dir / "model" / "topics.json");
-  auto meta = json::parse(meta_file, nullptr, false);
+  const fs::path meta_path = dir / "model" / "topics.json",
+                 weights_path = dir / "model" / "topics.f32";
+  auto meta = json::parse(ReadFile(meta_path).value_or(""), nullptr, false);
   if (!meta.is_object() || !meta.contains("passages") || !meta["passages"].is_array()) {
-    throw std::runtime_error((dir / "model" / "topics.json").string() + ": unreadable");
+    throw std::runtime_error(meta_path.string() + ": unreadable");
   }
   passages_ = meta["passages"].get<std::vector<std::string>>();
   temperature_ = meta.value("temperature", 1.0);
   if (meta.value("encoder_dimensions", 0) != SentenceEncoder::kDimensions || temperature_ <= 0) {
     throw std::runtime_error("topics.json: another encoder or no temperature");
   }
-  std::ifstream in(dir / "model" / "topics.f32", std::ios::binary);
-  std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  auto raw = ReadFile(weights_path);
+  if (!raw) throw std::runtime_error("cannot read " + weights_path.string());
   size_t expected = (SentenceEncoder::kDimensions + 1) * passages_.size();
-  if (raw.size() != expected * sizeof(float)) {
-    throw std::runtime_error("topics.f32: " + std::to_string(raw.size() / 4) + " weights, " +
+  if (raw->size() != expected * sizeof(float)) {
+    throw std::runtime_error("topics.f32: " + std::to_string(raw->size() / 4) + " weights, " +
                              std::to_string(expected) + " expected");
   }
   weights_.resize(expected);
-  std::memcpy(weights_.data(), raw.data(), raw.size());
+  std::memcpy(weights_.data(), raw->data(), raw->size());
 }
 
 std::vector<float> TopicEmbedder::Topics(const std::string& text) const {
