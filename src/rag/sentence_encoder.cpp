@@ -12,6 +12,9 @@
 
 #include "core/text.hpp"
 
+// OpenBLAS's own (cblas.h is not on the default include path of Debian's variants).
+extern "C" void openblas_set_num_threads(int threads);
+
 namespace vf::rag {
 
 namespace fs = std::filesystem;
@@ -191,6 +194,9 @@ const std::string kVariables = "module/Encoder_en/KonaTransformer/Encode/";
 }  // namespace
 
 SentenceEncoder::SentenceEncoder(const fs::path& dir) : tokenizer_(dir / "vocab.json") {
+  // The products are small and a batch already runs one thread per core (TopicEmbedder): where
+  // the threaded OpenBLAS is the one installed, its threads would only contend with those.
+  openblas_set_num_threads(1);
   WeightFile w(dir);
   constexpr Eigen::Index kInput = 256, kWidth = 512, kHidden = 1536;
   embeddings_ = w.Matrix("module/Embeddings_en", w.Count("module/Embeddings_en") / kInput, kInput);
