@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "rag/analyzer.hpp"
+#include "rag/matrix_library.hpp"
 #include "rag/retriever.hpp"
 
 namespace vf::rag {
@@ -99,6 +100,7 @@ LatentSemanticIndex::LatentSemanticIndex(const knowledge::KnowledgeBase& kb,
         for (auto [b, wb] : list) gram(a, b) += wa * wb;
       }
     }
+    auto exclusive = ExclusiveMatrixProducts();
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> solver(gram);
     // Eigenvalues come in increasing order: the last columns belong to the largest.
     m.sigma = solver.eigenvalues().tail(kept).cwiseMax(1e-6f).cwiseSqrt();
@@ -149,8 +151,12 @@ std::vector<Candidate> LatentSemanticIndex::Rank(std::span<const std::string> st
     float w = TermWeight(count, m.idf[term]);
     for (auto [passage, weight] : m.postings[term]) projected[passage] += w * weight;
   }
-  Eigen::VectorXf query = (m.fold_in.transpose() * projected).normalized();
-  Eigen::VectorXf scores = m.passages * query;
+  Eigen::VectorXf scores;
+  {
+    auto exclusive = ExclusiveMatrixProducts();
+    Eigen::VectorXf query = (m.fold_in.transpose() * projected).normalized();
+    scores = m.passages * query;
+  }
   std::vector<Candidate> ranked;
   for (size_t i = 0; i < kb_.passages.size(); ++i) {
     const auto& ns = kb_.passages[i].name_space;

@@ -11,9 +11,7 @@
 #include <stdexcept>
 
 #include "core/text.hpp"
-
-// OpenBLAS's own (cblas.h is not on the default include path of Debian's variants).
-extern "C" void openblas_set_num_threads(int threads);
+#include "rag/matrix_library.hpp"
 
 namespace vf::rag {
 
@@ -194,9 +192,6 @@ const std::string kVariables = "module/Encoder_en/KonaTransformer/Encode/";
 }  // namespace
 
 SentenceEncoder::SentenceEncoder(const fs::path& dir) : tokenizer_(dir / "vocab.json") {
-  // The products are small and a batch already runs one thread per core (TopicEmbedder): where
-  // the threaded OpenBLAS is the one installed, its threads would only contend with those.
-  openblas_set_num_threads(1);
   WeightFile w(dir);
   constexpr Eigen::Index kInput = 256, kWidth = 512, kHidden = 1536;
   embeddings_ = w.Matrix("module/Embeddings_en", w.Count("module/Embeddings_en") / kInput, kInput);
@@ -286,6 +281,7 @@ SentenceEncoder::Matrix SentenceEncoder::Forward(const Matrix& x, const Layer& l
 }
 
 std::vector<float> SentenceEncoder::Encode(std::string_view utf8) const {
+  auto exclusive = ExclusiveMatrixProducts();
   auto ids = tokenizer_.Encode(utf8);
   if (ids.size() > kMaxTokens) ids.resize(kMaxTokens);
   const auto tokens = Eigen::Index(ids.size());

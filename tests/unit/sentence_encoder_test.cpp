@@ -9,6 +9,8 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <string>
+#include <thread>
 
 #include "rag/topic_embedder.hpp"
 
@@ -74,6 +76,35 @@ TEST(SentenceEncoder, ReadsTheFirst128PiecesOnly) {
   for (int i = 0; i < 200; ++i) long_text += "the ";
   std::string longer = long_text + "creatine caffeine beta alanine nitrate";
   EXPECT_EQ(encoder.Encode(long_text), encoder.Encode(longer));
+}
+
+// The matrix library is called from several threads at once (a batch spread over the cores,
+// requests on the server's threads); each must get what it gets alone. Long texts (128 pieces)
+// make the products large enough for a library that shares buffers to corrupt them.
+TEST(SentenceEncoder, ThreadsEncodingAtOnceGetTheVectorsOfOneAtATime) {
+  const auto& encoder = Encoder();
+  std::vector<std::string> texts;
+  for (int i = 0; i < 48; ++i) {
+    std::string text;
+    for (int j = 0; j < 12; ++j) {
+      text += "set " + std::to_string(i * 12 + j) + " of squats at rpe " + std::to_string(j) + ", ";
+    }
+    texts.push_back(text);
+  }
+  std::vector<std::vector<float>> alone;
+  for (const auto& text : texts) alone.push_back(encoder.Encode(text));
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::vector<float>> together(texts.size());
+    {
+      std::vector<std::jthread> threads;
+      for (size_t w = 0; w < 4; ++w) {
+        threads.emplace_back([&, w] {
+          for (size_t i = w; i < texts.size(); i += 4) together[i] = encoder.Encode(texts[i]);
+        });
+      }
+    }
+    for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(together[i], alone[i]) << "text " << i;
+  }
 }
 
 TEST(TopicEmbedder, PointsAQuestionAtThePassageThatAnswersIt) {
