@@ -34,13 +34,14 @@ class Percentiles {
   std::vector<double> all_;
 };
 
-// The benchmark loop: call(i) for i = 0, 1, 2, ..., each call timed into `p`.
-template <class Call>
-void TimedCalls(benchmark::State& state, Percentiles& p, Call call) {
+// The benchmark loop: prepare(i), untimed, then call(i), timed into `p`, for i = 0, 1, 2, ...
+template <class Prepare, class Call>
+void TimedCalls(benchmark::State& state, Percentiles& p, Prepare prepare, Call call) {
   std::vector<double> nanos;
   nanos.reserve(1 << 20);
   std::size_t i = 0;
   for (auto _ : state) {
+    prepare(i);
     auto start = std::chrono::steady_clock::now();
     benchmark::DoNotOptimize(call(i++));
     auto stop = std::chrono::steady_clock::now();
@@ -49,6 +50,12 @@ void TimedCalls(benchmark::State& state, Percentiles& p, Call call) {
     }
   }
   p.Add(nanos);
+}
+
+template <class Call>
+void TimedCalls(benchmark::State& state, Percentiles& p, Call call) {
+  TimedCalls(
+      state, p, [](std::size_t) {}, call);
 }
 
 }  // namespace vf::bench

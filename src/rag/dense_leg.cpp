@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -70,8 +71,12 @@ std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
 }
 
 DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
-                   const fs::path& index_dir)
+                   const fs::path& index_dir, size_t question_memory_bytes)
     : kb_(kb), client_(client) {
+  if (question_memory_bytes > 0) {
+    questions_ = std::make_unique<cache::MemoryCache>(
+        cache::MemoryCache::Options{.budget_bytes = question_memory_bytes});
+  }
   // Saved vectors: a JSON header line, then float32 values passage by passage. The header keeps
   // the vector of a fixed probe text: a model retrained or replaced under the same name embeds
   // it differently, and then every passage is embedded again.
@@ -147,9 +152,60 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
 
 DenseLeg::~DenseLeg() = default;
 
+namespace {
+// A running server's model does not change (a new one means a restart, and the probe).
+constexpr auto kQuestionKept = std::chrono::hours(24);
+// Long enough for the searches of the retrieval whose batch failed not to ask again.
+constexpr auto kFailureKept = std::chrono::seconds(2);
+
+std::string AsBytes(const std::vector<float>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+}
+}  // namespace
+
+void DenseLeg::Prepare(std::span<const std::string> texts) {
+  if (!questions_) return;
+  std::vector<std::string> missing;
+  for (const auto& text : texts) {
+    if (std::find(missing.begin(), missing.end(), text) == missing.end() &&
+        !questions_->Get(text)) {
+      missing.push_back(text);
+    }
+  }
+  if (missing.empty()) return;
+  std::vector<std::vector<float>> vectors;
+  try {
+    vectors = client_.Embed(missing);
+  } catch (const std::exception&) {
+    for (const auto& text : missing) questions_->Set(text, "", kFailureKept);
+    throw;
+  }
+  for (size_t i = 0; i < missing.size(); ++i) {
+    questions_->Set(missing[i], AsBytes(vectors[i]), kQuestionKept);
+  }
+}
+
+void DenseLeg::ForgetQuestions() {
+  if (questions_) questions_->Clear();
+}
+
+std::vector<float> DenseLeg::QuestionVector(const std::string& text) {
+  if (questions_) {
+    if (auto kept = questions_->Get(text)) {
+      if (kept->empty()) throw HttpError("embeddings: this text failed to embed a moment ago");
+      std::vector<float> v(kept->size() / sizeof(float));
+      std::memcpy(v.data(), kept->data(), v.size() * sizeof(float));
+      return v;
+    }
+  }
+  auto v = client_.Embed({text}).at(0);
+  if (questions_) questions_->Set(text, AsBytes(v), kQuestionKept);
+  return v;
+}
+
 std::vector<std::string> DenseLeg::Rank(const std::string& text,
                                         std::span<const std::string> namespaces, size_t k) {
-  auto query = client_.Embed({text}).at(0);
+  auto query = QuestionVector(text);
   if (query.size() != dimensions_) throw HttpError("embeddings: query of another dimension");
   std::vector<std::pair<float, size_t>> hits;  // distance (1 - cosine), passage
   auto search = [&](const Graph& graph) {

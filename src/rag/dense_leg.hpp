@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cache/memory_cache.hpp"
 #include "core/json_http.hpp"
 #include "knowledge/knowledge_base.hpp"
 #include "rag/retriever.hpp"
@@ -58,14 +59,26 @@ class EmbeddingClient : public TextEmbedder {
 
 class DenseLeg : public ExternalLeg {
  public:
+  // Room for the vectors of recent questions and route phrases: about 4,000 of the local model's
+  // 451 dimensions, 1,300 of a 1,536-dimension hosted model's.
+  static constexpr size_t kQuestionMemoryBytes = size_t{8} << 20;
+
   // Embeds every passage (or reads the vectors saved in `index_dir` for this knowledge base and
-  // model). Throws HttpError when the endpoint cannot embed them.
+  // model). Throws HttpError when the endpoint cannot embed them. `question_memory_bytes` 0
+  // remembers no question: each Rank embeds its text then.
   DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
-           const std::filesystem::path& index_dir);
+           const std::filesystem::path& index_dir,
+           size_t question_memory_bytes = kQuestionMemoryBytes);
   ~DenseLeg() override;
 
   std::vector<std::string> Rank(const std::string& text, std::span<const std::string> namespaces,
                                 size_t k) override;
+  // Embeds the texts not remembered yet in one request (a route's query and the required facets
+  // searched beside it: one round trip instead of one each). A route's phrases ("training around
+  // knee pain") recur across athletes, so they are mostly remembered already.
+  void Prepare(std::span<const std::string> texts) override;
+  // Forgets every question vector (a benchmark's cold start).
+  void ForgetQuestions();
   std::string name() const override { return "dense:" + client_.model(); }
   bool loaded_from_disk() const { return loaded_from_disk_; }
 
@@ -77,11 +90,16 @@ class DenseLeg : public ExternalLeg {
 
  private:
   struct Graph;
+  std::vector<float> QuestionVector(const std::string& text);
+
   const knowledge::KnowledgeBase& kb_;
   TextEmbedder& client_;
   size_t dimensions_ = 0;
   bool loaded_from_disk_ = false;
   std::map<std::string, std::unique_ptr<Graph>> graphs_;  // by namespace
+  // Question vectors by text (float32 bytes; empty: the text just failed to embed). Null when
+  // none are remembered.
+  std::unique_ptr<cache::MemoryCache> questions_;
 };
 
 }  // namespace vf::rag

@@ -82,9 +82,19 @@ RagResult RagService::Compute(const RagQuery& query) const {
   std::span<const std::string> filter;
   if (selector_.settings().filter || query.only_these_namespaces) filter = selection.namespaces;
   size_t depth = std::max(k, ranking_.pool);
+  const bool by_facet = ranking_.facet_weight > 0 && query.facets.size() > 1;
+  if (retriever_.has_external_legs()) {
+    // Every text the searches below rank, so an embeddings leg asks for them in one request.
+    std::vector<std::string> texts{query.text};
+    if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
+    if (ranking_.required_rank > 0) {
+      for (const auto& facet : query.required) texts.push_back(facet.text);
+    }
+    retriever_.PrepareExternal(texts);
+  }
   auto candidates = retriever_.Search(
       analyzed, filter, depth, selection.ranking.candidates.empty() ? nullptr : &selection.ranking);
-  if (ranking_.facet_weight > 0 && query.facets.size() > 1) {
+  if (by_facet) {
     std::vector<std::vector<Candidate>> lists{std::move(candidates)};
     std::vector<double> weights{1.0};
     for (const auto& facet : query.facets) {

@@ -393,6 +393,16 @@ void Retriever::AddExternalLeg(ExternalLeg* leg, double weight) {
   external_.emplace_back(leg, weight);
 }
 
+void Retriever::PrepareExternal(std::span<const std::string> texts) const {
+  for (const auto& [leg, weight] : external_) {
+    try {
+      leg->Prepare(texts);
+    } catch (const std::exception&) {
+      // Counted when the searches that follow cannot rank without it.
+    }
+  }
+}
+
 std::string Retriever::ExternalFingerprint() const {
   std::string out;
   for (const auto& [leg, weight] : external_) {

@@ -96,6 +96,9 @@ class ExternalLeg {
   virtual std::vector<std::string> Rank(const std::string& text,
                                         std::span<const std::string> namespaces, size_t k) = 0;
   virtual std::string name() const = 0;
+  // The texts one retrieval is about to rank (a route's query, its facets), given first so a leg
+  // can fetch what they need in one round trip. May throw; Rank is called for each text anyway.
+  virtual void Prepare(std::span<const std::string> /*texts*/) {}
 };
 
 class Retriever {
@@ -149,6 +152,10 @@ class Retriever {
 
   // Fuses `leg` into every search with this RRF weight. Call before serving.
   void AddExternalLeg(ExternalLeg* leg, double weight);
+  bool has_external_legs() const { return !external_.empty(); }
+  // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare); a
+  // leg that fails here is left to its searches, which fall back as usual.
+  void PrepareExternal(std::span<const std::string> texts) const;
   // The external legs' names and weights, for cache keys; empty without any.
   std::string ExternalFingerprint() const;
   uint64_t external_failures() const { return external_failures_.load(); }

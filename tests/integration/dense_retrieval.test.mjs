@@ -144,3 +144,46 @@ test('rag-eval measures the configured dense leg with the lexical ones; an endpo
   assert.match(missing.stderr, /vocab\.json/);
   assert.equal(missing.stdout, '');
 });
+
+test("a route's query and its required facets are embedded in one request, and a required facet is remembered for later retrievals (stand-in)", async (t) => {
+  const standin = await startEmbeddingsStandIn(KEY);
+  t.after(() => standin.close());
+  const server = await startServer({ EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: '' });
+  t.after(() => stopServer(server));
+  const token = await mintHs256('dense-route-' + crypto.randomUUID());
+  const logged = await call(server, 'POST', '/api/injury/log', { token, json: { body_part: 'shoulder', severity: 4, description: 'pinches overhead' } });
+  assert.equal(logged.status, 201, logged.text);
+  const plan = (days) => call(server, 'POST', '/api/knowledge/search', { token, json: { endpoint: 'program/generate/strength', request: { goal: 'strength', days_per_week: days, weeks: 8 } } });
+  // What one retrieval asks of the endpoint: the requests it makes and the texts they carry.
+  const asked = async (request) => {
+    const calls = standin.stats.calls;
+    const seen = standin.stats.seen.length;
+    const r = await request();
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.meta.rag.cache, 'miss');
+    return { r, calls: standin.stats.calls - calls, texts: standin.stats.seen.slice(seen) };
+  };
+
+  // The whole query and the injury's required facet, searched apart: one request for both.
+  const first = await asked(() => plan(3));
+  assert.match(first.r.body.query.text, /training around shoulder pain/);
+  assert.equal(first.calls, 1, JSON.stringify(first.texts));
+  assert.equal(first.texts.length, 2, JSON.stringify(first.texts));
+  assert.ok(first.texts.includes(first.r.body.query.text));
+  const facet = first.texts.find((text) => text !== first.r.body.query.text);
+  assert.match(facet, /shoulder pain/);
+
+  // Another schedule: a new query; the facet's vector is remembered.
+  const second = await asked(() => plan(4));
+  assert.equal(second.calls, 1);
+  assert.deepEqual(second.texts, [second.r.body.query.text]);
+
+  // The endpoint failing: one request fails, the searches do not ask again, the lexical legs
+  // answer.
+  standin.stats.fail = true;
+  const failedBefore = standin.stats.failedCalls;
+  const lexical = await plan(5);
+  assert.equal(lexical.status, 200, lexical.text);
+  assert.ok(lexical.body.sources.some((s) => s.namespace === 'injury'));
+  assert.equal(standin.stats.failedCalls - failedBefore, 1);
+});

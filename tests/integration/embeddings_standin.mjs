@@ -22,11 +22,14 @@ function embed(text, revision) {
 }
 
 export async function startEmbeddingsStandIn(key) {
-  const stats = { calls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false, revision: 1, batchDelayMs: 0 };
+  const stats = { calls: 0, failedCalls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false, revision: 1, batchDelayMs: 0 };
   const unauthorizedBody = { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } };
   const standin = await startStandInServer({ token: key, unauthorizedBody, stats }, async (req, body, reply) => {
     if (req.method !== 'POST' || req.url !== '/v1/embeddings') return reply(404, { error: { message: 'not found' } });
-    if (stats.fail) return reply(503, { error: { message: 'overloaded' } });
+    if (stats.fail) {
+      stats.failedCalls++;
+      return reply(503, { error: { message: 'overloaded' } });
+    }
     let payload;
     try { payload = JSON.parse(body); } catch { return reply(400, { error: { message: 'invalid JSON' } }); }
     const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
