@@ -246,13 +246,13 @@ struct ExternalLegs {
         // Queries still try it; the embedded legs answer whenever it cannot.
         log::Write(log::Level::kWarn, "upstash search sync failed", {{"error", e.what()}});
       }
-      retriever.AddExternalLeg(upstash.get(), rag.upstash_weight);
+      retriever.AddExternalLeg(upstash.get(), rag.upstash_weight, rag.leg_breaker_open);
     }
     if (rag.dense_configured()) {
       try {
         embeddings = MakeEmbedder(rag);
         dense = std::make_unique<rag::DenseLeg>(kb, *embeddings, retriever.index_dir());
-        retriever.AddExternalLeg(dense.get(), rag.embeddings_weight);
+        retriever.AddExternalLeg(dense.get(), rag.embeddings_weight, rag.leg_breaker_open);
         log::Write(log::Level::kInfo, "dense retrieval on",
                    {{"model", embeddings->model()},
                     {"in_process", !rag.embeddings_local_dir.empty()},
@@ -307,11 +307,15 @@ struct Knowledge {
   api::DependencyProbe Probe() const {
     return {"search",
             [this]() -> json {
-              return {{"status", "ok"},
+              // A leg left out after failing: the embedded index answers alone meanwhile.
+              auto failing = retriever.FailingExternalLegs();
+              return {{"status", failing.empty() ? "ok" : "degraded"},
                       {"backend", external.Backend()},
                       {"passages", kb.passages.size()},
                       {"kb_version", kb.version.substr(0, 16)},
-                      {"external_failures", retriever.external_failures()}};
+                      {"external_failures", retriever.external_failures()},
+                      {"external_skipped", retriever.external_skipped()},
+                      {"failing_legs", failing}};
             },
             false};
   }

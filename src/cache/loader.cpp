@@ -15,6 +15,11 @@ Loader::Loader(Cache& cache, KeyFamily family, SingleFlight& flight,
 
 Loader::Result Loader::GetOrCompute(std::string_view key,
                                     const std::function<std::string()>& compute) {
+  return GetOrCompute(key, [&] { return Computed{compute(), true}; });
+}
+
+Loader::Result Loader::GetOrCompute(std::string_view key,
+                                    const std::function<Computed()>& compute) {
   std::string full = family_.Key(key);
   if (auto hit = cache_.Get(full)) {
     if (hits_ != nullptr) hits_->Add();
@@ -25,7 +30,7 @@ Loader::Result Loader::GetOrCompute(std::string_view key,
       full,
       [&] {
         auto start = std::chrono::steady_clock::now();
-        std::string computed;
+        Computed computed;
         try {
           computed = compute();
         } catch (...) {
@@ -38,8 +43,8 @@ Loader::Result Loader::GetOrCompute(std::string_view key,
                                           std::chrono::steady_clock::now() - start)
                                           .count());
         }
-        cache_.Set(full, computed, Jittered(family_.ttl));
-        return computed;
+        if (computed.keep) cache_.Set(full, computed.value, Jittered(family_.ttl));
+        return std::move(computed.value);
       },
       wait_);
   return {std::move(value), false};

@@ -25,6 +25,14 @@ class Loader {
   };
   // `key` is the part after the family's name and version.
   Result GetOrCompute(std::string_view key, const std::function<std::string()>& compute);
+  // A computed value and whether to store it: one computed without a dependency it normally has
+  // (a search leg that is down) is returned to its callers but not stored, so a later request
+  // computes it again.
+  struct Computed {
+    std::string value;
+    bool keep = true;
+  };
+  Result GetOrCompute(std::string_view key, const std::function<Computed()>& compute);
   // Stores a value computed elsewhere.
   void Put(std::string_view key, std::string value);
 

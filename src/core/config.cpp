@@ -180,6 +180,7 @@ void ReadRag(const Reader& r, RagConfig& g) {
   if (g.upstash_index.empty()) throw ConfigError("UPSTASH_SEARCH_INDEX: must not be empty");
   r.Millis("UPSTASH_SEARCH_TIMEOUT_MS", g.upstash_timeout, 10, 60000);
   Percent(r, "UPSTASH_SEARCH_WEIGHT_PERCENT", g.upstash_weight, 1000);
+  r.Millis("RAG_LEG_BREAKER_OPEN_MS", g.leg_breaker_open, 10, 600000);
   r.String("EMBEDDINGS_BASE_URL", g.embeddings_base_url);
   r.String("EMBEDDINGS_API_KEY", g.embeddings_api_key);
   r.String("EMBEDDINGS_MODEL", g.embeddings_model);
@@ -256,6 +257,9 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"UPSTASH_SEARCH_INDEX", "the Upstash Search index mirroring the knowledge base"},
       {"UPSTASH_SEARCH_TIMEOUT_MS", "Upstash Search calls slower than this are skipped (1000)"},
       {"UPSTASH_SEARCH_WEIGHT_PERCENT", "weight of Upstash's ranking in the fusion (100)"},
+      {"RAG_LEG_BREAKER_OPEN_MS",
+       "an optional search leg that failed is left out this long, then one search tries it "
+       "(10000)"},
       {"EMBEDDINGS_BASE_URL", "OpenAI-compatible API base for dense retrieval (unset: off)"},
       {"EMBEDDINGS_API_KEY", "bearer key of the embeddings endpoint"},
       {"EMBEDDINGS_LOCAL_DIR",

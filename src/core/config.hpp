@@ -92,6 +92,8 @@ struct RagConfig {
   std::string upstash_index = "voicefit-knowledge";  // UPSTASH_SEARCH_INDEX
   std::chrono::milliseconds upstash_timeout{1000};   // UPSTASH_SEARCH_TIMEOUT_MS
   double upstash_weight = 1.0;                       // UPSTASH_SEARCH_WEIGHT_PERCENT / 100
+  // How long an optional leg (Upstash, dense) that failed is left out before one search tries it.
+  std::chrono::milliseconds leg_breaker_open{10000};  // RAG_LEG_BREAKER_OPEN_MS
   // Dense retrieval through an OpenAI-compatible embeddings endpoint (off when the URL is unset).
   std::string embeddings_base_url;                          // EMBEDDINGS_BASE_URL
   std::string embeddings_api_key;                           // EMBEDDINGS_API_KEY

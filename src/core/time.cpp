@@ -125,4 +125,10 @@ std::string FormatRfc3339(EpochMs ms) {
   return out;
 }
 
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace vf

@@ -20,4 +20,7 @@ std::optional<EpochMs> ParseRfc3339(std::string_view text);
 // "2026-11-26T06:07:19.123Z" (milliseconds only when non-zero).
 std::string FormatRfc3339(EpochMs ms);
 
+// Monotonic microseconds (steady clock), for durations: wall-clock steps must not move them.
+int64_t SteadyMicros();
+
 }  // namespace vf

@@ -155,8 +155,6 @@ DenseLeg::~DenseLeg() = default;
 namespace {
 // A running server's model does not change (a new one means a restart, and the probe).
 constexpr auto kQuestionKept = std::chrono::hours(24);
-// Long enough for the searches of the retrieval whose batch failed not to ask again.
-constexpr auto kFailureKept = std::chrono::seconds(2);
 
 std::string AsBytes(const std::vector<float>& v) {
   return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
@@ -173,13 +171,7 @@ void DenseLeg::Prepare(std::span<const std::string> texts) {
     }
   }
   if (missing.empty()) return;
-  std::vector<std::vector<float>> vectors;
-  try {
-    vectors = client_.Embed(missing);
-  } catch (const std::exception&) {
-    for (const auto& text : missing) questions_->Set(text, "", kFailureKept);
-    throw;
-  }
+  auto vectors = client_.Embed(missing);
   for (size_t i = 0; i < missing.size(); ++i) {
     questions_->Set(missing[i], AsBytes(vectors[i]), kQuestionKept);
   }
@@ -192,7 +184,6 @@ void DenseLeg::ForgetQuestions() {
 std::vector<float> DenseLeg::QuestionVector(const std::string& text) {
   if (questions_) {
     if (auto kept = questions_->Get(text)) {
-      if (kept->empty()) throw HttpError("embeddings: this text failed to embed a moment ago");
       std::vector<float> v(kept->size() / sizeof(float));
       std::memcpy(v.data(), kept->data(), v.size() * sizeof(float));
       return v;

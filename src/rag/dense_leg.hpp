@@ -97,8 +97,7 @@ class DenseLeg : public ExternalLeg {
   size_t dimensions_ = 0;
   bool loaded_from_disk_ = false;
   std::map<std::string, std::unique_ptr<Graph>> graphs_;  // by namespace
-  // Question vectors by text (float32 bytes; empty: the text just failed to embed). Null when
-  // none are remembered.
+  // Question vectors by text (float32 bytes). Null when none are remembered.
   std::unique_ptr<cache::MemoryCache> questions_;
 };
 

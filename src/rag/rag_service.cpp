@@ -92,13 +92,15 @@ RagResult RagService::Compute(const RagQuery& query) const {
     }
     retriever_.PrepareExternal(texts);
   }
+  bool missing = false;  // an external leg did not answer one of the searches
   auto candidates = retriever_.Search(
-      analyzed, filter, depth, selection.ranking.candidates.empty() ? nullptr : &selection.ranking);
+      analyzed, filter, depth, selection.ranking.candidates.empty() ? nullptr : &selection.ranking,
+      &missing);
   if (by_facet) {
     std::vector<std::vector<Candidate>> lists{std::move(candidates)};
     std::vector<double> weights{1.0};
     for (const auto& facet : query.facets) {
-      lists.push_back(retriever_.Search(facet, filter, depth));
+      lists.push_back(retriever_.Search(facet, filter, depth, &missing));
       weights.push_back(ranking_.facet_weight);
     }
     candidates = FuseReciprocalRank(lists, weights, retriever_.settings().rrf_k);
@@ -121,7 +123,7 @@ RagResult RagService::Compute(const RagQuery& query) const {
   std::vector<Candidate> chosen;
   for (size_t i : picked) chosen.push_back(candidates[i]);
   if (ranking_.required_rank > 0) {
-    for (const auto& facet : query.required) Cover(facet, k, chosen);
+    for (const auto& facet : query.required) Cover(facet, k, chosen, missing);
   }
   const auto& passages = retriever_.knowledge_base().passages;
   for (const auto& c : chosen) {
@@ -133,15 +135,17 @@ RagResult RagService::Compute(const RagQuery& query) const {
       result.namespaces.push_back(p.name_space);
     }
   }
+  result.complete = !missing;
   return result;
 }
 
-void RagService::Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen) const {
+void RagService::Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen,
+                       bool& missing) const {
   // Any of the facet's own best few answers it: its first choice need not be the one the whole
   // query would rank first.
   constexpr size_t kAnsweringDepth = 3;
   if (k == 0) return;
-  auto own = retriever_.Search(facet.text, facet.namespaces, kAnsweringDepth);
+  auto own = retriever_.Search(facet.text, facet.namespaces, kAnsweringDepth, &missing);
   if (own.empty()) return;
   size_t rank = std::min({ranking_.required_rank, k, chosen.size() + 1}) - 1;
   auto answering = std::find_if(chosen.begin(), chosen.end(), [&](const Candidate& c) {
@@ -171,7 +175,8 @@ RagResult RagService::Retrieve(const RagQuery& query) {
       auto computed = Compute(query);
       json compact{{"n", computed.namespaces}, {"s", json::array()}};
       for (const auto& s : computed.sources) compact["s"].push_back({s.id, s.score});
-      return compact.dump();
+      // Without a leg that is down, the sources are not what the key promises for the next hour.
+      return cache::Loader::Computed{compact.dump(), computed.complete};
     });
     auto compact = json::parse(loaded.value);
     const auto& kb = retriever_.knowledge_base();

@@ -44,6 +44,7 @@ struct RagResult {
   std::vector<Source> sources;
   std::vector<std::string> namespaces;  // searched
   bool cached = false;
+  bool complete = true;  // every configured search leg answered (else it is not cached)
 
   nlohmann::json SourcesJson() const;  // API.md `sources`
   nlohmann::json MetaJson() const;     // API.md `meta.rag`
@@ -91,7 +92,8 @@ class RagService {
   RankingSettings ranking_;
   Analyzer analyzer_;
   // Makes sure `chosen` (at most k) holds an answer to `facet` by ranking_.required_rank.
-  void Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen) const;
+  void Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen,
+             bool& missing) const;
 };
 
 }  // namespace vf::rag

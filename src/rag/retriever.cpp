@@ -14,6 +14,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/log.hpp"
+
 namespace vf::rag {
 namespace {
 
@@ -389,27 +391,54 @@ Retriever::~Retriever() {
 
 void Retriever::set_settings(const RetrievalSettings& settings) { settings_ = settings; }
 
-void Retriever::AddExternalLeg(ExternalLeg* leg, double weight) {
-  external_.emplace_back(leg, weight);
+void Retriever::AddExternalLeg(ExternalLeg* leg, double weight,
+                               std::chrono::milliseconds breaker_open) {
+  external_.push_back({leg, weight, std::make_unique<CircuitBreaker>(breaker_open)});
+}
+
+bool Retriever::AskExternal(const External& external, const std::function<void()>& ask) const {
+  bool probe = false;
+  if (!external.breaker->MayTry(probe)) {
+    ++external_skipped_;
+    return false;
+  }
+  try {
+    ask();
+  } catch (const std::exception& e) {
+    ++external_failures_;  // the embedded legs still answer
+    if (external.breaker->Failed(probe)) {
+      log::Write(log::Level::kWarn, "search leg failed; searching without it for a while",
+                 {{"leg", external.leg->name()}, {"error", e.what()}});
+    }
+    return false;
+  }
+  if (external.breaker->Succeeded(probe)) {
+    log::Write(log::Level::kInfo, "search leg is back", {{"leg", external.leg->name()}});
+  }
+  return true;
 }
 
 void Retriever::PrepareExternal(std::span<const std::string> texts) const {
-  for (const auto& [leg, weight] : external_) {
-    try {
-      leg->Prepare(texts);
-    } catch (const std::exception&) {
-      // Counted when the searches that follow cannot rank without it.
-    }
+  for (const auto& external : external_) {
+    AskExternal(external, [&] { external.leg->Prepare(texts); });
   }
+}
+
+std::vector<std::string> Retriever::FailingExternalLegs() const {
+  std::vector<std::string> out;
+  for (const auto& external : external_) {
+    if (external.breaker->failing()) out.push_back(external.leg->name());
+  }
+  return out;
 }
 
 std::string Retriever::ExternalFingerprint() const {
   std::string out;
-  for (const auto& [leg, weight] : external_) {
+  for (const auto& external : external_) {
     out += '+';  // appended piece by piece: "literal" + std::string trips GCC 12's -Wrestrict
-    out += leg->name();
+    out += external.leg->name();
     out += '*';
-    out += std::to_string(weight);
+    out += std::to_string(external.weight);
   }
   return out;
 }
@@ -550,9 +579,9 @@ std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
 }
 
 std::vector<Candidate> Retriever::Search(std::string_view query,
-                                         std::span<const std::string> namespaces,
-                                         size_t limit) const {
-  return Search(Analyze(query), namespaces, limit);
+                                         std::span<const std::string> namespaces, size_t limit,
+                                         bool* external_missing) const {
+  return Search(Analyze(query), namespaces, limit, nullptr, external_missing);
 }
 
 std::optional<std::vector<Candidate>> Retriever::Restricted(const UnfilteredRanking& ranking,
@@ -573,7 +602,8 @@ std::optional<std::vector<Candidate>> Retriever::Restricted(const UnfilteredRank
 
 std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
                                          std::span<const std::string> namespaces, size_t limit,
-                                         const UnfilteredRanking* unfiltered) const {
+                                         const UnfilteredRanking* unfiltered,
+                                         bool* external_missing) const {
   const auto& s = settings_;
   auto depth = static_cast<size_t>(std::max<int>(s.depth, static_cast<int>(limit)));
   std::vector<std::vector<Candidate>> lists;
@@ -620,18 +650,20 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
       weights.push_back(s.substitutes_weight);
     }
   }
-  for (const auto& [leg, weight] : external_) {
-    try {
-      std::vector<Candidate> ranked;
-      for (const auto& id : leg->Rank(analyzed.text, namespaces, depth)) {
+  for (const auto& external : external_) {
+    std::vector<Candidate> ranked;
+    bool answered = AskExternal(external, [&] {
+      for (const auto& id : external.leg->Rank(analyzed.text, namespaces, depth)) {
         auto it = kb_.index_by_id.find(id);
         if (it != kb_.index_by_id.end()) ranked.push_back({static_cast<uint32_t>(it->second), 0});
       }
-      lists.push_back(std::move(ranked));
-      weights.push_back(weight);
-    } catch (const std::exception&) {
-      ++external_failures_;  // the embedded legs still answer
+    });
+    if (!answered) {
+      if (external_missing) *external_missing = true;
+      continue;
     }
+    lists.push_back(std::move(ranked));
+    weights.push_back(external.weight);
   }
   auto fused = FuseReciprocalRank(lists, weights, s.rrf_k);
   if (fused.size() > limit) fused.resize(limit);

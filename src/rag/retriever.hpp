@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,6 +29,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/circuit_breaker.hpp"
 #include "knowledge/knowledge_base.hpp"
 #include "rag/analyzer.hpp"
 #include "rag/exercise_substitutes.hpp"
@@ -136,12 +138,15 @@ class Retriever {
   // `word` itself when the knowledge base or a lexicon uses it, else the index's closest word.
   std::string CorrectSpelling(const std::string& word) const;
   // Best first, at most `limit`; `namespaces` empty means all.
+  // `external_missing`, when given, is set when an external leg was asked for but did not
+  // answer (it failed, or its breaker is open): such a result should not be cached as complete.
   std::vector<Candidate> Search(std::string_view query, std::span<const std::string> namespaces,
-                                size_t limit) const;
+                                size_t limit, bool* external_missing = nullptr) const;
   // `unfiltered`, when given, is this query's synonyms leg over every namespace (see
   // UnfilteredRanking); it stands in for that leg's filtered search when it reaches deep enough.
   std::vector<Candidate> Search(const AnalyzedQuery& query, std::span<const std::string> namespaces,
-                                size_t limit, const UnfilteredRanking* unfiltered = nullptr) const;
+                                size_t limit, const UnfilteredRanking* unfiltered = nullptr,
+                                bool* external_missing = nullptr) const;
   // The BM25 ranking of one leg alone, raw scores (for the namespace selector and evaluation).
   enum class Leg { kPlain, kSynonyms, kFeedback };
   // The feedback leg takes its feedback passages from `synonyms_ranking` when given (the
@@ -150,8 +155,12 @@ class Retriever {
                                    std::span<const std::string> namespaces, size_t limit,
                                    std::span<const Candidate> synonyms_ranking = {}) const;
 
-  // Fuses `leg` into every search with this RRF weight. Call before serving.
-  void AddExternalLeg(ExternalLeg* leg, double weight);
+  // Fuses `leg` into every search with this RRF weight. Call before serving. A leg that fails is
+  // skipped for `breaker_open` (circuit breaker), so no search waits on one that is down; then
+  // one search tries it again.
+  static constexpr std::chrono::milliseconds kLegBreakerOpen{10'000};
+  void AddExternalLeg(ExternalLeg* leg, double weight,
+                      std::chrono::milliseconds breaker_open = kLegBreakerOpen);
   bool has_external_legs() const { return !external_.empty(); }
   // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare); a
   // leg that fails here is left to its searches, which fall back as usual.
@@ -159,6 +168,10 @@ class Retriever {
   // The external legs' names and weights, for cache keys; empty without any.
   std::string ExternalFingerprint() const;
   uint64_t external_failures() const { return external_failures_.load(); }
+  // Searches that went on without a leg because its breaker was open.
+  uint64_t external_skipped() const { return external_skipped_.load(); }
+  // The legs whose breaker is open (failing, not yet back), by name.
+  std::vector<std::string> FailingExternalLegs() const;
 
   // Cosine similarity of two passages' tf-idf vectors (for diversity).
   double Similarity(uint32_t a, uint32_t b) const;
@@ -197,8 +210,16 @@ class Retriever {
   std::unique_ptr<Searchers> searchers_;
   std::unique_ptr<LatentSemanticIndex> latent_;
   std::unique_ptr<ExerciseSubstitutes> substitutes_;
-  std::vector<std::pair<ExternalLeg*, double>> external_;
-  mutable std::atomic<uint64_t> external_failures_{0};
+  struct External {
+    ExternalLeg* leg;
+    double weight;
+    std::unique_ptr<CircuitBreaker> breaker;
+  };
+  // Asks `leg` through its breaker; false when it was skipped or failed (then logged once per
+  // outage and counted).
+  bool AskExternal(const External& external, const std::function<void()>& ask) const;
+  std::vector<External> external_;
+  mutable std::atomic<uint64_t> external_failures_{0}, external_skipped_{0};
 };
 
 // Reciprocal rank fusion (Cormack, Clarke & Büttcher 2009): score = sum of w / (k + rank), ranks

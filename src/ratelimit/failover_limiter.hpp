@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "core/circuit_breaker.hpp"
 #include "ratelimit/local_limiter.hpp"
 #include "ratelimit/shared_limiter.hpp"
 
@@ -30,7 +31,7 @@ class FailoverLimiter final : public Limiter {
 
   bool remote() const { return shared_ != nullptr; }
   bool asynchronous() const { return shared_ != nullptr && shared_->asynchronous(); }
-  bool failing_open() const { return failing_.load(std::memory_order_relaxed); }
+  bool failing_open() const { return breaker_.failing(); }
 
   struct Stats {
     uint64_t shared_decisions = 0;
@@ -43,18 +44,12 @@ class FailoverLimiter final : public Limiter {
 
  private:
   Decision FailOpen(std::string_view key, std::span<const WindowSpec> windows);
-  // Whether this decision may go to Redis (breaker closed, or this one is the half-open probe).
-  bool MayTryShared(bool& probe);
   void SharedSucceeded(bool probe);
   void SharedFailed(const char* error, bool probe);
 
   SharedLimiter* shared_;
   LocalLimiter& local_;
-  int64_t open_for_us_;
-  MicrosClock clock_;
-  std::atomic<int64_t> open_until_us_{0};  // 0: closed
-  std::atomic<bool> probing_{false};
-  std::atomic<bool> failing_{false};
+  CircuitBreaker breaker_;
   std::atomic<uint64_t> shared_decisions_{0}, local_decisions_{0}, fail_open_decisions_{0},
       shared_errors_{0}, breaker_opened_{0};
 };

@@ -6,12 +6,6 @@
 
 namespace vf::ratelimit {
 
-int64_t SteadyMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 InlineKey InlineKey::From(std::string_view key) {
   InlineKey k;
   std::array<unsigned char, 32> digest{};

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/time.hpp"
 #include "ratelimit/decision.hpp"
 #include "ratelimit/key_table.hpp"
 #include "ratelimit/sliding_log.hpp"
@@ -20,9 +21,7 @@
 namespace vf::ratelimit {
 
 using MicrosClock = std::function<int64_t()>;
-
-// Monotonic microseconds (steady clock): wall-clock steps must not open or close windows.
-int64_t SteadyMicros();
+using vf::SteadyMicros;  // wall-clock steps must not open or close windows
 
 class LocalLimiter final : public Limiter {
  public:

@@ -14,7 +14,7 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
   const standin = await startEmbeddingsStandIn(KEY);
   t.after(() => standin.close());
   const indexDir = join(tempDir('vf-dense-'), 'index');
-  const env = { EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: indexDir, EMBEDDINGS_WEIGHT_PERCENT: '1000' };
+  const env = { EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: indexDir, EMBEDDINGS_WEIGHT_PERCENT: '1000', RAG_LEG_BREAKER_OPEN_MS: '300' };
   let server = await startServer(env);
   let passages;
   try {
@@ -35,7 +35,9 @@ test('embeds passages once, fuses the dense ranking, falls back to lexical (stan
     assert.equal(lexical.body.meta.rag.cache, 'miss');
     assert.equal(lexical.status, 200, lexical.text);
     assert.ok(!lexical.body.sources.some((s) => s.id === caffeine.id), JSON.stringify(lexical.body.sources));
+    // The failure left the leg out for RAG_LEG_BREAKER_OPEN_MS; after that one search tries it.
     standin.stats.fail = false;
+    await new Promise((resolve) => setTimeout(resolve, 400));
     standin.stats.redirect = `${caffeine.title}\n\n`;
     const r = await call(server, 'POST', '/api/knowledge/search', { token, json: { ...question, query: `${question.query} please`, k: 10 } });
     assert.equal(r.body.meta.rag.cache, 'miss');
@@ -145,10 +147,10 @@ test('rag-eval measures the configured dense leg with the lexical ones; an endpo
   assert.equal(missing.stdout, '');
 });
 
-test("a route's query and its required facets are embedded in one request, and a required facet is remembered for later retrievals (stand-in)", async (t) => {
+test("a route's query and its required facets are embedded in one request, a required facet is remembered, and a failing endpoint is left out for a while (stand-in)", async (t) => {
   const standin = await startEmbeddingsStandIn(KEY);
   t.after(() => standin.close());
-  const server = await startServer({ EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: '' });
+  const server = await startServer({ EMBEDDINGS_BASE_URL: standin.url, EMBEDDINGS_API_KEY: KEY, EMBEDDINGS_MODEL: 'standin-hash-64', KNOWLEDGE_INDEX_DIR: '', RAG_LEG_BREAKER_OPEN_MS: '300' });
   t.after(() => stopServer(server));
   const token = await mintHs256('dense-route-' + crypto.randomUUID());
   const logged = await call(server, 'POST', '/api/injury/log', { token, json: { body_part: 'shoulder', severity: 4, description: 'pinches overhead' } });
@@ -178,12 +180,31 @@ test("a route's query and its required facets are embedded in one request, and a
   assert.equal(second.calls, 1);
   assert.deepEqual(second.texts, [second.r.body.query.text]);
 
-  // The endpoint failing: one request fails, the searches do not ask again, the lexical legs
-  // answer.
+  // The endpoint failing: one request fails and the leg is left out (circuit breaker), so the
+  // searches do not ask again, nor the next retrievals for a while; the lexical legs answer,
+  // and what they answered alone is not cached.
   standin.stats.fail = true;
   const failedBefore = standin.stats.failedCalls;
   const lexical = await plan(5);
   assert.equal(lexical.status, 200, lexical.text);
   assert.ok(lexical.body.sources.some((s) => s.namespace === 'injury'));
+  const again = await plan(5);
+  assert.equal(again.body.meta.rag.cache, 'miss');
   assert.equal(standin.stats.failedCalls - failedBefore, 1);
+  // The health snapshot (refreshed every second) names the leg left out.
+  let health;
+  for (let i = 0; i < 30; i++) {
+    health = (await call(server, 'GET', '/api/monitoring/health')).body.checks.search;
+    if (health.external_skipped > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(health.external_skipped > 0, JSON.stringify(health));
+  assert.equal(health.status, 'degraded');
+  assert.deepEqual(health.failing_legs, ['dense:standin-hash-64']);
+  // Back, and the break over: the next retrieval uses the leg again, and is cached.
+  standin.stats.fail = false;
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const back = await asked(() => plan(5));
+  assert.equal(back.calls, 1);
+  assert.equal((await plan(5)).body.meta.rag.cache, 'hit');
 });

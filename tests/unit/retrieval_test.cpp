@@ -313,18 +313,27 @@ TEST(NamespaceSelector, UnitesPriorTriggersAndRetrievalMass) {
   EXPECT_NEAR(mass.shares[0].second, 1.0, 1e-9);
 }
 
+// The RAG service over an in-process cache, as the server wires it.
+struct CachedService {
+  CachedService(const Retriever& r, const NamespaceSelector& selector)
+      : loader(memory,
+               {"rag_context", RagService::FamilyVersion(r, selector, {}), std::chrono::hours(1)},
+               flight),
+        service(r, selector, &loader) {}
+  cache::MemoryCache memory{{}};
+  cache::SingleFlight flight;
+  cache::Loader loader;
+  RagService service;
+};
+
 TEST(RagService, CachesByQueryAndKnowledgeBaseVersion) {
   auto kb = SmallKnowledgeBase();
   RetrievalSettings settings;  // feedback from eight passages would be noise
   settings.feedback_weight = 0;
   Retriever r(kb, {}, settings);
   NamespaceSelector selector(r);
-  cache::MemoryCache memory({});
-  cache::SingleFlight flight;
-  cache::Loader loader(
-      memory, {"rag_context", RagService::FamilyVersion(r, selector, {}), std::chrono::hours(1)},
-      flight);
-  RagService service(r, selector, &loader);
+  CachedService cached(r, selector);
+  RagService& service = cached.service;
   RagQuery q{"coach/ask", "Knee pain when running downhill", {}, 3};
   auto first = service.Retrieve(q);
   EXPECT_FALSE(first.cached);
@@ -394,6 +403,90 @@ TEST(RagService, ARequiredFacetsAnswerReachesItsRank) {
   EXPECT_EQ(ids(service.Compute(knee)), plain);
   EXPECT_NE(RagService::FamilyVersion(r, selector, {.required_rank = 0}),
             RagService::FamilyVersion(r, selector, {}));
+}
+
+// Stands in for a hosted search leg (Upstash, an embeddings API: they cannot run here): ranks
+// one passage first, or fails when told to, and counts what it was asked.
+class HostedLegStandIn : public ExternalLeg {
+ public:
+  std::vector<std::string> Rank(const std::string&, std::span<const std::string>, size_t) override {
+    ++ranks;
+    if (down) throw std::runtime_error("hosted leg: 503");
+    return {"travel-italy"};
+  }
+  void Prepare(std::span<const std::string> texts) override {
+    ++prepares;
+    prepared = texts.size();
+    if (down) throw std::runtime_error("hosted leg: 503");
+  }
+  std::string name() const override { return "hosted-stand-in"; }
+  std::atomic<bool> down{false};
+  int ranks = 0, prepares = 0;
+  size_t prepared = 0;
+};
+
+TEST(Retriever, AFailedExternalLegIsLeftOutForAWhileThenTriedAgain) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  HostedLegStandIn leg;
+  r.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(150));
+  auto first = r.Search("knee pain running", {}, 5);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(kb.passages[first[0].passage].id, "travel-italy");  // weighted ten to one
+  leg.down = true;
+  bool missing = false;
+  auto failed = r.Search("knee pain running", {}, 5, &missing);
+  EXPECT_TRUE(missing);
+  ASSERT_FALSE(failed.empty());  // the embedded legs answer alone
+  EXPECT_NE(kb.passages[failed[0].passage].id, "travel-italy");
+  EXPECT_EQ(r.FailingExternalLegs(), std::vector<std::string>{"hosted-stand-in"});
+  // Open: the next searches go on without asking it at all.
+  int asked = leg.ranks;
+  missing = false;
+  r.Search("ankle sprain", {}, 5, &missing);
+  r.PrepareExternal(std::vector<std::string>{"ankle sprain"});
+  EXPECT_TRUE(missing);
+  EXPECT_EQ(leg.ranks, asked);
+  EXPECT_EQ(leg.prepares, 0);
+  EXPECT_EQ(r.external_failures(), 1u);
+  EXPECT_EQ(r.external_skipped(), 2u);
+  // The break over and the leg back: one search probes it, and it is fused in again.
+  leg.down = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  missing = false;
+  auto back = r.Search("knee pain running", {}, 5, &missing);
+  EXPECT_FALSE(missing);
+  EXPECT_EQ(kb.passages[back[0].passage].id, "travel-italy");
+  EXPECT_TRUE(r.FailingExternalLegs().empty());
+}
+
+TEST(RagService, AsksTheExternalLegsForAllItsTextsAtOnceAndCachesOnlyWhatTheyAllAnswered) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  HostedLegStandIn leg;
+  r.AddExternalLeg(&leg, 1.0, std::chrono::milliseconds(150));
+  NamespaceSelector selector(r);
+  CachedService cached(r, selector);
+  RagService& service = cached.service;
+  RagQuery plan{"program/generate/strength", "strength plan. training around knee pain", {}, 3};
+  plan.required = {{"training around knee pain", {"injury"}}};
+  EXPECT_FALSE(service.Retrieve(plan).cached);
+  EXPECT_EQ(leg.prepares, 1);
+  EXPECT_EQ(leg.prepared, 2u);  // the query and its required facet
+  EXPECT_TRUE(service.Retrieve(plan).cached);
+
+  // Computed while the leg was down: served, not cached; once it is back, computed again.
+  leg.down = true;
+  RagQuery ankle{"coach/ask", "rolled my ankle", {}, 3};
+  auto degraded = service.Retrieve(ankle);
+  EXPECT_FALSE(degraded.cached);
+  EXPECT_FALSE(degraded.sources.empty());
+  EXPECT_FALSE(service.Retrieve(ankle).cached);
+  leg.down = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto whole = service.Retrieve(ankle);
+  EXPECT_FALSE(whole.cached);
+  EXPECT_TRUE(service.Retrieve(ankle).cached);
 }
 
 }  // namespace
