@@ -655,6 +655,14 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
   summary["backend"] = external.Backend();
   std::cout << summary.dump(2) << "\n";
   if (misses) std::cout << report.Misses();
+  // A search that went on without a configured leg (it failed, or was left out after failing)
+  // scored something other than what `backend` names.
+  if (auto without = retriever.external_failures() + retriever.external_skipped()) {
+    std::cerr << "rag-eval: " << without
+              << " searches went without a configured leg (it failed or was left out): these "
+                 "figures are not the configured legs'\n";
+    return 1;
+  }
   return 0;
 }
 

@@ -133,6 +133,14 @@ test('rag-eval measures the configured dense leg with the lexical ones; an endpo
   assert.match(baseline.stderr, /--baseline/);
   assert.equal(standin.stats.calls, calls);
 
+  // The endpoint failing part of the way through: the figures are not the fused legs', and
+  // rag-eval says so instead of printing them as such.
+  standin.stats.failQuestions = /sore|doms/i;
+  const partly = await ragEval(env);
+  assert.equal(partly.code, 1, partly.stderr);
+  assert.match(partly.stderr, /searches went without a configured leg/);
+  standin.stats.failQuestions = null;
+
   standin.stats.fail = true;
   const down = await ragEval(env);
   assert.equal(down.code, 1);

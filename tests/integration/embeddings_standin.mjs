@@ -5,7 +5,8 @@
 // one of the embedded input starting with that text (a passage's title), so a test can see the
 // dense leg's choice reach the fused results; `revision` stands for the model retrained under the
 // same name (other vectors for the same text); `batchDelayMs` delays replies to batches, as a
-// slow model embedding many passages would.
+// slow model embedding many passages would; `failQuestions`, a pattern, fails any request with a
+// question (not a passage) that it matches, as an endpoint going down mid-run would.
 import { startStandInServer } from './standin_server.mjs';
 import { createHash } from 'node:crypto';
 
@@ -22,7 +23,7 @@ function embed(text, revision) {
 }
 
 export async function startEmbeddingsStandIn(key) {
-  const stats = { calls: 0, failedCalls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false, revision: 1, batchDelayMs: 0 };
+  const stats = { calls: 0, failedCalls: 0, inputs: 0, unauthorized: 0, redirect: null, seen: [], fail: false, revision: 1, batchDelayMs: 0, failQuestions: null };
   const unauthorizedBody = { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } };
   const standin = await startStandInServer({ token: key, unauthorizedBody, stats }, async (req, body, reply) => {
     if (req.method !== 'POST' || req.url !== '/v1/embeddings') return reply(404, { error: { message: 'not found' } });
@@ -35,6 +36,10 @@ export async function startEmbeddingsStandIn(key) {
     const inputs = Array.isArray(payload.input) ? payload.input : [payload.input];
     if (typeof payload.model !== 'string' || inputs.some((i) => typeof i !== 'string')) {
       return reply(400, { error: { message: 'model and string inputs are required' } });
+    }
+    if (stats.failQuestions && inputs.some((i) => !i.includes('\n\n') && stats.failQuestions.test(i))) {
+      stats.failedCalls++;
+      return reply(503, { error: { message: 'overloaded' } });
     }
     stats.calls++;
     stats.inputs += inputs.length;
