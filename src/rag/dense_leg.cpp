@@ -71,12 +71,8 @@ std::string DenseLeg::PassageInput(const knowledge::Passage& p) {
 }
 
 DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
-                   const fs::path& index_dir, size_t question_memory_bytes)
+                   const fs::path& index_dir)
     : kb_(kb), client_(client) {
-  if (question_memory_bytes > 0) {
-    questions_ = std::make_unique<cache::MemoryCache>(
-        cache::MemoryCache::Options{.budget_bytes = question_memory_bytes});
-  }
   // Saved vectors: a JSON header line, then float32 values passage by passage. The header keeps
   // the vector of a fixed probe text: a model retrained or replaced under the same name embeds
   // it differently, and then every passage is embedded again.
@@ -162,35 +158,29 @@ std::string AsBytes(const std::vector<float>& v) {
 }  // namespace
 
 void DenseLeg::Prepare(std::span<const std::string> texts) {
-  if (!questions_) return;
   std::vector<std::string> missing;
   for (const auto& text : texts) {
-    if (std::find(missing.begin(), missing.end(), text) == missing.end() &&
-        !questions_->Get(text)) {
+    if (std::find(missing.begin(), missing.end(), text) == missing.end() && !questions_.Get(text)) {
       missing.push_back(text);
     }
   }
   if (missing.empty()) return;
   auto vectors = client_.Embed(missing);
   for (size_t i = 0; i < missing.size(); ++i) {
-    questions_->Set(missing[i], AsBytes(vectors[i]), kQuestionKept);
+    questions_.Set(missing[i], AsBytes(vectors[i]), kQuestionKept);
   }
 }
 
-void DenseLeg::ForgetQuestions() {
-  if (questions_) questions_->Clear();
-}
+void DenseLeg::ForgetQuestions() { questions_.Clear(); }
 
 std::vector<float> DenseLeg::QuestionVector(const std::string& text) {
-  if (questions_) {
-    if (auto kept = questions_->Get(text)) {
-      std::vector<float> v(kept->size() / sizeof(float));
-      std::memcpy(v.data(), kept->data(), v.size() * sizeof(float));
-      return v;
-    }
+  if (auto kept = questions_.Get(text)) {
+    std::vector<float> v(kept->size() / sizeof(float));
+    std::memcpy(v.data(), kept->data(), v.size() * sizeof(float));
+    return v;
   }
   auto v = client_.Embed({text}).at(0);
-  if (questions_) questions_->Set(text, AsBytes(v), kQuestionKept);
+  questions_.Set(text, AsBytes(v), kQuestionKept);
   return v;
 }
 

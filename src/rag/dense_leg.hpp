@@ -64,11 +64,9 @@ class DenseLeg : public ExternalLeg {
   static constexpr size_t kQuestionMemoryBytes = size_t{8} << 20;
 
   // Embeds every passage (or reads the vectors saved in `index_dir` for this knowledge base and
-  // model). Throws HttpError when the endpoint cannot embed them. `question_memory_bytes` 0
-  // remembers no question: each Rank embeds its text then.
+  // model). Throws HttpError when the endpoint cannot embed them.
   DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
-           const std::filesystem::path& index_dir,
-           size_t question_memory_bytes = kQuestionMemoryBytes);
+           const std::filesystem::path& index_dir);
   ~DenseLeg() override;
 
   std::vector<std::string> Rank(const std::string& text, std::span<const std::string> namespaces,
@@ -97,8 +95,8 @@ class DenseLeg : public ExternalLeg {
   size_t dimensions_ = 0;
   bool loaded_from_disk_ = false;
   std::map<std::string, std::unique_ptr<Graph>> graphs_;  // by namespace
-  // Question vectors by text (float32 bytes). Null when none are remembered.
-  std::unique_ptr<cache::MemoryCache> questions_;
+  // Question vectors by text (float32 bytes).
+  cache::MemoryCache questions_{{.budget_bytes = kQuestionMemoryBytes}};
 };
 
 }  // namespace vf::rag
