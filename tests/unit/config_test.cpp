@@ -198,6 +198,16 @@ TEST(LoadConfig, LocalEmbeddingsTakeTheirDecidedWeightUnlessOneIsGiven) {
                    0.4);
 }
 
+TEST(LoadConfig, SearchLegBreakerTakesMillisecondsWithinBounds) {
+  EXPECT_EQ(Load({}).rag.leg_breaker_open, std::chrono::milliseconds(10000));
+  EXPECT_EQ(Load({{"RAG_LEG_BREAKER_OPEN_MS", "2500"}}).rag.leg_breaker_open,
+            std::chrono::milliseconds(2500));
+  for (const char* bad : {"5", "600001", "soon"}) {
+    std::string message = ErrorFor({{"RAG_LEG_BREAKER_OPEN_MS", bad}});
+    EXPECT_TRUE(StartsWith(message, "RAG_LEG_BREAKER_OPEN_MS:")) << message;
+  }
+}
+
 TEST(LoadConfig, LocalEmbeddingsAndAnEndpointTogetherNameBoth) {
   std::string message = ErrorFor({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"},
                                   {"EMBEDDINGS_BASE_URL", "http://127.0.0.1:1/v1"}});
