@@ -98,8 +98,8 @@ class ExternalLeg {
   virtual std::vector<std::string> Rank(const std::string& text,
                                         std::span<const std::string> namespaces, size_t k) = 0;
   virtual std::string name() const = 0;
-  // The texts one retrieval is about to rank (a route's query, its facets), given first so a leg
-  // can fetch what they need in one round trip. May throw; Rank is called for each text anyway.
+  // The texts one retrieval is about to rank (a route's query, its required facets), given first
+  // so a leg can fetch what they need in one round trip. May throw, as Rank may.
   virtual void Prepare(std::span<const std::string> /*texts*/) {}
 };
 
@@ -162,8 +162,8 @@ class Retriever {
   void AddExternalLeg(ExternalLeg* leg, double weight,
                       std::chrono::milliseconds breaker_open = kLegBreakerOpen);
   bool has_external_legs() const { return !external_.empty(); }
-  // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare); a
-  // leg that fails here is left to its searches, which fall back as usual.
+  // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare),
+  // through its breaker: a leg that fails here is left out of those searches too.
   void PrepareExternal(std::span<const std::string> texts) const;
   // The external legs' names and weights, for cache keys; empty without any.
   std::string ExternalFingerprint() const;
