@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "core/config.hpp"
 #include "knowledge/knowledge_base.hpp"
 #include "latency.hpp"
 #include "rag/evaluation.hpp"
@@ -87,7 +88,8 @@ void BM_RetrieveUncachedWithLocalDense(benchmark::State& state) {
   if (!s) return;
   static Retriever retriever{s->kb, {}};
   static DenseLeg dense{s->kb, s->embedder, {}};
-  static bool attached = (retriever.AddExternalLeg(&dense, 0.25), true);
+  static bool attached =
+      (retriever.AddExternalLeg(&dense, 0.25, RagConfig{}.leg_breaker_open), true);
   static NamespaceSelector selector{retriever};
   static RagService uncached{retriever, selector};
   benchmark::DoNotOptimize(attached);

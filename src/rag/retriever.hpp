@@ -157,10 +157,8 @@ class Retriever {
 
   // Fuses `leg` into every search with this RRF weight. Call before serving. A leg that fails is
   // skipped for `breaker_open` (circuit breaker), so no search waits on one that is down; then
-  // one search tries it again.
-  static constexpr std::chrono::milliseconds kLegBreakerOpen{10'000};
-  void AddExternalLeg(ExternalLeg* leg, double weight,
-                      std::chrono::milliseconds breaker_open = kLegBreakerOpen);
+  // one search tries it again (RagConfig::leg_breaker_open).
+  void AddExternalLeg(ExternalLeg* leg, double weight, std::chrono::milliseconds breaker_open);
   bool has_external_legs() const { return !external_.empty(); }
   // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare),
   // through its breaker: a leg that fails here is left out of those searches too.
