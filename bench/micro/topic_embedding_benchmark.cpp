@@ -25,7 +25,8 @@ const fs::path kModelDir = kSource / "tools" / "embeddings-server";
 
 struct Setup {
   knowledge::KnowledgeBase kb = knowledge::LoadKnowledgeBase(kSource / "knowledge");
-  TopicEmbedder embedder{kModelDir};
+  TopicEmbedder full{kModelDir};
+  TopicEmbedder distilled{kModelDir, TopicEmbedder::Encoder::kDistilled};
   std::vector<RagQuery> queries;
   std::vector<std::string> passage_texts;
   Setup() {
@@ -44,61 +45,85 @@ Setup* Shared(benchmark::State& state) {
   }
 }
 
+// Each benchmark below runs for the sentence encoder (distilled:0) and for its one-layer student
+// (distilled:1).
+bool Distilled(const benchmark::State& state) { return state.range(0) != 0; }
+TopicEmbedder& Model(Setup& s, const benchmark::State& state) {
+  return Distilled(state) ? s.distilled : s.full;
+}
+
 void BM_SentenceEncoderQuestion(benchmark::State& state) {
-  static Percentiles p;
+  static Percentiles p[2];
   auto* s = Shared(state);
   if (!s) return;
-  SentenceEncoder encoder(kModelDir / "node_modules" / "@energetic-ai" / "model-embeddings-en" /
-                          "dist");
-  vf::bench::TimedCalls(state, p, [&](size_t i) {
+  const auto published =
+      kModelDir / "node_modules" / "@energetic-ai" / "model-embeddings-en" / "dist";
+  SentenceEncoder encoder = Distilled(state)
+                                ? SentenceEncoder(published, kModelDir / "model" / "distilled")
+                                : SentenceEncoder(published);
+  vf::bench::TimedCalls(state, p[Distilled(state)], [&](size_t i) {
     return encoder.Encode(s->queries[i % s->queries.size()].text).size();
   });
-  p.Report(state, "us");
+  p[Distilled(state)].Report(state, "us");
 }
-BENCHMARK(BM_SentenceEncoderQuestion)->UseRealTime();
+BENCHMARK(BM_SentenceEncoderQuestion)->ArgName("distilled")->Arg(0)->Arg(1)->UseRealTime();
 
 // Encoder and classifier: what the dense leg asks of the model per uncached question.
 void BM_TopicEmbeddingQuestion(benchmark::State& state) {
-  static Percentiles p;
+  static Percentiles p[2];
   auto* s = Shared(state);
   if (!s) return;
-  vf::bench::TimedCalls(state, p, [&](size_t i) {
-    return s->embedder.Embed({s->queries[i % s->queries.size()].text}).size();
+  auto& model = Model(*s, state);
+  vf::bench::TimedCalls(state, p[Distilled(state)], [&](size_t i) {
+    return model.Embed({s->queries[i % s->queries.size()].text}).size();
   });
-  p.Report(state, "us");
+  p[Distilled(state)].Report(state, "us");
 }
-BENCHMARK(BM_TopicEmbeddingQuestion)->UseRealTime();
+BENCHMARK(BM_TopicEmbeddingQuestion)->ArgName("distilled")->Arg(0)->Arg(1)->UseRealTime();
 
 // Once per knowledge-base version, at start-up (the vectors are then kept in the index folder).
 void BM_TopicEmbeddingAllPassages(benchmark::State& state) {
   auto* s = Shared(state);
   if (!s) return;
-  for (auto _ : state) benchmark::DoNotOptimize(s->embedder.Embed(s->passage_texts).size());
+  auto& model = Model(*s, state);
+  for (auto _ : state) benchmark::DoNotOptimize(model.Embed(s->passage_texts).size());
   state.counters["passages"] = static_cast<double>(s->passage_texts.size());
 }
 BENCHMARK(BM_TopicEmbeddingAllPassages)
+    ->ArgName("distilled")
+    ->Arg(0)
+    ->Arg(1)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
     ->UseRealTime();
 
 // Every question new to the leg: the vectors it remembers are forgotten before each retrieval.
+struct DensePipeline {
+  Retriever retriever;
+  DenseLeg dense;
+  NamespaceSelector selector{retriever};
+  RagService uncached{retriever, selector};
+  DensePipeline(const knowledge::KnowledgeBase& kb, TopicEmbedder& model)
+      : retriever(kb, {}), dense(kb, model, {}) {
+    retriever.AddExternalLeg(&dense, 0.25, RagConfig{}.leg_breaker_open);
+  }
+};
+
 void BM_RetrieveUncachedWithLocalDense(benchmark::State& state) {
-  static Percentiles p;
+  static Percentiles p[2];
+  static std::unique_ptr<DensePipeline> pipelines[2];
   auto* s = Shared(state);
   if (!s) return;
-  static Retriever retriever{s->kb, {}};
-  static DenseLeg dense{s->kb, s->embedder, {}};
-  static bool attached =
-      (retriever.AddExternalLeg(&dense, 0.25, RagConfig{}.leg_breaker_open), true);
-  static NamespaceSelector selector{retriever};
-  static RagService uncached{retriever, selector};
-  benchmark::DoNotOptimize(attached);
+  auto& pipeline = pipelines[Distilled(state)];
+  if (!pipeline) pipeline = std::make_unique<DensePipeline>(s->kb, Model(*s, state));
   vf::bench::TimedCalls(
-      state, p, [&](size_t) { dense.ForgetQuestions(); },
-      [&](size_t i) { return uncached.Compute(s->queries[i % s->queries.size()]).sources.size(); });
-  p.Report(state, "us");
+      state, p[Distilled(state)], [&](size_t) { pipeline->dense.ForgetQuestions(); },
+      [&](size_t i) {
+        return pipeline->uncached.Compute(s->queries[i % s->queries.size()]).sources.size();
+      });
+  p[Distilled(state)].Report(state, "us");
 }
-BENCHMARK(BM_RetrieveUncachedWithLocalDense)->UseRealTime();
+BENCHMARK(BM_RetrieveUncachedWithLocalDense)->ArgName("distilled")->Arg(0)->Arg(1)->UseRealTime();
 
 }  // namespace
 }  // namespace vf::rag

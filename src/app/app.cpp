@@ -219,7 +219,10 @@ chat::IntentClassifier TrainIntents(const Config& config) {
 // EMBEDDINGS_BASE_URL; null when neither is.
 std::unique_ptr<rag::TextEmbedder> MakeEmbedder(const RagConfig& rag) {
   if (!rag.embeddings_local_dir.empty()) {
-    return std::make_unique<rag::TopicEmbedder>(rag.embeddings_local_dir);
+    return std::make_unique<rag::TopicEmbedder>(rag.embeddings_local_dir,
+                                                rag.embeddings_local_model == "distilled"
+                                                    ? rag::TopicEmbedder::Encoder::kDistilled
+                                                    : rag::TopicEmbedder::Encoder::kFull);
   }
   if (!rag.embeddings_base_url.empty()) {
     return std::make_unique<rag::EmbeddingClient>(rag.embeddings_base_url, rag.embeddings_api_key,

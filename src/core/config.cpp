@@ -187,6 +187,7 @@ void ReadRag(const Reader& r, RagConfig& g) {
   if (g.embeddings_model.empty()) throw ConfigError("EMBEDDINGS_MODEL: must not be empty");
   r.Millis("EMBEDDINGS_TIMEOUT_MS", g.embeddings_timeout, 10, 120000);
   r.String("EMBEDDINGS_LOCAL_DIR", g.embeddings_local_dir);
+  r.OneOf("EMBEDDINGS_LOCAL_MODEL", g.embeddings_local_model, {"encoder", "distilled"});
   if (!g.embeddings_local_dir.empty() && !g.embeddings_base_url.empty()) {
     throw ConfigError("EMBEDDINGS_LOCAL_DIR and EMBEDDINGS_BASE_URL: set one, not both");
   }
@@ -265,6 +266,9 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"EMBEDDINGS_LOCAL_DIR",
        "tools/embeddings-server, to compute its knowledge-topic embeddings in-process (unset: "
        "off)"},
+      {"EMBEDDINGS_LOCAL_MODEL",
+       "the in-process model: distilled (a one-layer student of the sentence encoder, a sixth "
+       "of its cost) or encoder (the sentence encoder itself) (distilled)"},
       {"EMBEDDINGS_MODEL", "embedding model name (text-embedding-3-small)"},
       {"EMBEDDINGS_TIMEOUT_MS", "embedding calls slower than this are skipped (5000)"},
       {"EMBEDDINGS_WEIGHT_PERCENT",

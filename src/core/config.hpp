@@ -102,6 +102,9 @@ struct RagConfig {
   double embeddings_weight = 1.0;                           // EMBEDDINGS_WEIGHT_PERCENT / 100
   // Or the knowledge-topic model computed in-process from this folder (weight 0.25 by default).
   std::string embeddings_local_dir;  // EMBEDDINGS_LOCAL_DIR
+  // Which model it computes: "distilled" (a sixth of the cost, the same figures) or "encoder"
+  // (docs/RETRIEVAL.md, step 20).
+  std::string embeddings_local_model = "distilled";  // EMBEDDINGS_LOCAL_MODEL
   bool dense_configured() const {
     return !embeddings_base_url.empty() || !embeddings_local_dir.empty();
   }

@@ -191,15 +191,31 @@ const std::string kStack = kEncode + "TransformerStack/";
 const std::string kVariables = "module/Encoder_en/KonaTransformer/Encode/";
 }  // namespace
 
-SentenceEncoder::SentenceEncoder(const fs::path& dir) : tokenizer_(dir / "vocab.json") {
-  WeightFile w(dir);
-  constexpr Eigen::Index kInput = 256, kWidth = 512, kHidden = 1536;
-  embeddings_ = w.Matrix("module/Embeddings_en", w.Count("module/Embeddings_en") / kInput, kInput);
-  if (embeddings_.rows() < Eigen::Index(tokenizer_.size())) {
+namespace {
+constexpr Eigen::Index kInput = 256, kOutput = 512;
+
+// What both encoders read from the published model: the piece embeddings and the timing signal.
+struct Inputs {
+  SentenceEncoder::Matrix embeddings;
+  Eigen::RowVectorXf inverse_timescales;
+};
+Inputs ReadInputs(const WeightFile& w, size_t vocabulary) {
+  Inputs in{w.Matrix("module/Embeddings_en", w.Count("module/Embeddings_en") / kInput, kInput),
+            w.Vector(kStack + "Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", kInput / 2)};
+  if (in.embeddings.rows() < Eigen::Index(vocabulary)) {
     throw std::runtime_error("model.json: fewer embeddings than vocabulary pieces");
   }
-  inverse_timescales_ =
-      w.Vector(kStack + "Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", kInput / 2);
+  return in;
+}
+}  // namespace
+
+SentenceEncoder::SentenceEncoder(const fs::path& dir) : tokenizer_(dir / "vocab.json") {
+  WeightFile w(dir);
+  constexpr Eigen::Index kWidth = kOutput, kHidden = 1536;
+  auto inputs = ReadInputs(w, tokenizer_.size());
+  embeddings_ = std::move(inputs.embeddings);
+  inverse_timescales_ = std::move(inputs.inverse_timescales);
+  layers_.resize(2);
   for (int i = 0; i < 2; ++i) {
     const std::string name = "Layer_" + std::to_string(i) + "/TransformerLayer/";
     const std::string at = kEncode + name, attention = name + "MultiheadAttention/";
@@ -239,14 +255,54 @@ SentenceEncoder::SentenceEncoder(const fs::path& dir) : tokenizer_(dir / "vocab.
   pooled_bias_ = w.Vector("module/Encoder_en/hidden_layers/tanh_layer_0/bias", kWidth);
 }
 
+SentenceEncoder::SentenceEncoder(const fs::path& dir, const fs::path& distilled)
+    : tokenizer_(dir / "vocab.json") {
+  auto inputs = ReadInputs(WeightFile(dir), tokenizer_.size());
+  embeddings_ = std::move(inputs.embeddings);
+  inverse_timescales_ = std::move(inputs.inverse_timescales);
+  WeightFile w(distilled);
+  auto model = json::parse(ReadOrThrow(distilled / "model.json"));
+  const auto count = model.at("layers").get<int>();
+  const auto width = model.at("width").get<Eigen::Index>();
+  const auto heads = model.at("heads").get<int>();
+  const auto epsilon = model.at("layer_norm_epsilon").get<float>();
+  if (width != kInput || count < 1 || heads < 1 || width % heads != 0) {
+    throw std::runtime_error(distilled.string() + ": a shape this encoder cannot run");
+  }
+  auto norm = [&](const std::string& prefix) {
+    return Norm{w.Vector(prefix + "/scale", width), w.Vector(prefix + "/bias", width), epsilon};
+  };
+  const Eigen::Index hidden = w.Count("layer_0/ffn_in/bias");
+  for (int i = 0; i < count; ++i) {
+    const std::string at = "layer_" + std::to_string(i) + "/";
+    Layer layer;
+    layer.heads = heads;
+    layer.query_scale = 1.0f / std::sqrt(float(width / heads));  // as PyTorch's attention scales
+    layer.attention_norm = norm(at + "attention_norm");
+    layer.ffn_norm = norm(at + "ffn_norm");
+    layer.qkv = w.Matrix(at + "qkv/kernel", width, 3 * width);
+    layer.qkv_bias = w.Vector(at + "qkv/bias", 3 * width);
+    layer.output = w.Matrix(at + "output/kernel", width, width);
+    layer.output_bias = w.Vector(at + "output/bias", width);
+    layer.ffn_in = w.Matrix(at + "ffn_in/kernel", width, hidden);
+    layer.ffn_in_bias = w.Vector(at + "ffn_in/bias", hidden);
+    layer.ffn_out = w.Matrix(at + "ffn_out/kernel", hidden, width);
+    layer.ffn_out_bias = w.Vector(at + "ffn_out/bias", width);
+    layers_.push_back(std::move(layer));
+  }
+  final_norm_ = norm("final_norm");
+  pooled_weights_ = w.Matrix("pooled/kernel", width, kOutput);
+  pooled_bias_ = w.Vector("pooled/bias", kOutput);
+}
+
 SentenceEncoder::Matrix SentenceEncoder::Normalize(const Matrix& x, const Norm& norm) {
-  constexpr float kEpsilon = 1e-6f;
   Matrix out(x.rows(), x.cols());
   for (Eigen::Index r = 0; r < x.rows(); ++r) {
     float mean = x.row(r).mean();
     Vector centred = x.row(r).array() - mean;
     float variance = centred.squaredNorm() / float(x.cols());
-    out.row(r) = (centred / std::sqrt(variance + kEpsilon)).cwiseProduct(norm.scale) + norm.bias;
+    out.row(r) =
+        (centred / std::sqrt(variance + norm.epsilon)).cwiseProduct(norm.scale) + norm.bias;
   }
   return out;
 }
@@ -285,7 +341,7 @@ std::vector<float> SentenceEncoder::Encode(std::string_view utf8) const {
   auto ids = tokenizer_.Encode(utf8);
   if (ids.size() > kMaxTokens) ids.resize(kMaxTokens);
   const auto tokens = Eigen::Index(ids.size());
-  Vector pooled = Vector::Zero(kDimensions);
+  Vector pooled = Vector::Zero(pooled_weights_.rows());
   if (tokens > 0) {
     // The graph adds each token's embedding twice: once alone, once with the timing signal.
     const Eigen::Index half = inverse_timescales_.size();
@@ -299,6 +355,7 @@ std::vector<float> SentenceEncoder::Encode(std::string_view utf8) const {
       }
     }
     for (const auto& layer : layers_) x = Forward(x, layer);
+    if (final_norm_) x = Normalize(x, *final_norm_);
     pooled = x.colwise().mean();
   }
   Vector out = ((pooled * pooled_weights_) + pooled_bias_).array().tanh();

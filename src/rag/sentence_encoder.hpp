@@ -8,6 +8,7 @@
 
 #include <Eigen/Dense>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,6 +42,10 @@ class SentenceEncoder {
   // `dir`: the folder holding model.json, its weight shards and vocab.json. Throws
   // std::runtime_error when a file or weight is missing or malformed.
   explicit SentenceEncoder(const std::filesystem::path& dir);
+  // The distilled encoder: the same pieces, piece embeddings and timing signal (from `dir`), then
+  // the layers, final norm and tanh layer of a smaller student trained to give the same vectors
+  // (`distilled`: its model.json and weights.bin, as tools/embeddings-server/distil writes them).
+  SentenceEncoder(const std::filesystem::path& dir, const std::filesystem::path& distilled);
   // The unit-length sentence vector (kDimensions values).
   std::vector<float> Encode(std::string_view utf8) const;
   static constexpr int kDimensions = 512;
@@ -51,6 +56,7 @@ class SentenceEncoder {
  private:
   struct Norm {
     Vector scale, bias;
+    float epsilon = 1e-6f;
   };
   struct Layer {
     int heads = 4;
@@ -58,7 +64,7 @@ class SentenceEncoder {
     Norm attention_norm, ffn_norm;
     Matrix qkv, output, ffn_in, ffn_out;
     Vector qkv_bias, output_bias, ffn_in_bias, ffn_out_bias;
-    Matrix residual;  // the first layer widens its input: 256 -> 512
+    Matrix residual;  // the encoder's first layer widens its input: 256 -> 512
     Vector residual_bias;
   };
   static Matrix Normalize(const Matrix& x, const Norm& norm);
@@ -68,8 +74,9 @@ class SentenceEncoder {
   PieceTokenizer tokenizer_;
   Matrix embeddings_;          // vocabulary x 256
   Vector inverse_timescales_;  // the timing signal's frequencies (128)
-  Layer layers_[2];
-  Matrix pooled_weights_;  // 512 x 512, then tanh
+  std::vector<Layer> layers_;
+  std::optional<Norm> final_norm_;  // the distilled encoder's, before pooling
+  Matrix pooled_weights_;           // width x 512, then tanh
   Vector pooled_bias_;
 };
 

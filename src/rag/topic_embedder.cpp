@@ -15,8 +15,20 @@ namespace vf::rag {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-TopicEmbedder::TopicEmbedder(const fs::path& dir)
-    : encoder_(dir / "node_modules" / "@energetic-ai" / "model-embeddings-en" / "dist") {
+namespace {
+SentenceEncoder LoadEncoder(const fs::path& dir, TopicEmbedder::Encoder encoder) {
+  const fs::path published =
+      dir / "node_modules" / "@energetic-ai" / "model-embeddings-en" / "dist";
+  if (encoder == TopicEmbedder::Encoder::kDistilled) {
+    return SentenceEncoder(published, dir / "model" / "distilled");
+  }
+  return SentenceEncoder(published);
+}
+}  // namespace
+
+TopicEmbedder::TopicEmbedder(const fs::path& dir, Encoder encoder)
+    : model_(encoder == Encoder::kDistilled ? kDistilledModel : kModel),
+      encoder_(LoadEncoder(dir, encoder)) {
   const fs::path meta_path = dir / "model" / "topics.json",
                  weights_path = dir / "model" / "topics.f32";
   auto meta = json::parse(ReadFile(meta_path).value_or(""), nullptr, false);

@@ -18,11 +18,17 @@ class TopicEmbedder : public TextEmbedder {
  public:
   // `dir`: tools/embeddings-server after `npm ci` (the encoder's weights under node_modules) with
   // its trained model/topics.json and model/topics.f32. Throws std::runtime_error.
-  explicit TopicEmbedder(const std::filesystem::path& dir);
+  enum class Encoder {
+    kFull,       // the Universal Sentence Encoder lite, two layers 512 wide
+    kDistilled,  // its one-layer student (model/distilled), about a tenth of the products
+  };
+  explicit TopicEmbedder(const std::filesystem::path& dir, Encoder encoder = Encoder::kFull);
   const std::string& model() const override { return model_; }
   // The passage ids of the classifier's classes, in order.
   const std::vector<std::string>& passages() const { return passages_; }
   static constexpr const char* kModel = "knowledge-topics";  // as the endpoint names it
+  // Another name, so that the dense leg keeps the two models' passage vectors apart.
+  static constexpr const char* kDistilledModel = "knowledge-topics-distilled";
 
  private:
   // Spreads a batch over the machine's cores; never times out.
@@ -30,7 +36,7 @@ class TopicEmbedder : public TextEmbedder {
                                              std::optional<std::chrono::milliseconds>) override;
   std::vector<float> Topics(const std::string& text) const;
 
-  std::string model_ = kModel;
+  std::string model_;
   SentenceEncoder encoder_;
   std::vector<std::string> passages_;
   double temperature_ = 1;

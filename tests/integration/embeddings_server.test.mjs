@@ -98,10 +98,13 @@ test('a question in words the knowledge base never uses lands on its topic', asy
     `${cosine(question, sleep)} ${cosine(question, squat)} ${cosine(question, creatine)}`);
 });
 
-// `voicefit embed` with the model computed in-process.
+// `voicefit embed` with the sentence encoder computed in-process (the endpoint's model; the
+// server's default in-process model is its distilled student, tested below).
 function embedInProcess(texts) {
   return new Promise((resolve) => {
-    const child = spawn(BIN, ['embed'], { env: { PATH: process.env.PATH, EMBEDDINGS_LOCAL_DIR: tools } });
+    const child = spawn(BIN, ['embed'], {
+      env: { PATH: process.env.PATH, EMBEDDINGS_LOCAL_DIR: tools, EMBEDDINGS_LOCAL_MODEL: 'encoder' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -156,7 +159,8 @@ test('the lexical legs fused with the local model keep their recorded figures on
     // in the sanitizer build, whose debug evaluation would take minutes more; `voicefit embed`
     // above runs the same code there.)
     if (!sanitized) {
-      const inProcess = await ragEval({ EMBEDDINGS_LOCAL_DIR: tools }, ['--split', split, '--misses'], inProcessIndexDir);
+      const inProcess = await ragEval({ EMBEDDINGS_LOCAL_DIR: tools, EMBEDDINGS_LOCAL_MODEL: 'encoder' },
+        ['--split', split, '--misses'], inProcessIndexDir);
       assert.equal(inProcess.code, 0, inProcess.stderr);
       assert.match(inProcess.stderr, /"in_process":true/);
       assert.equal(inProcess.stdout, run.stdout);
@@ -173,5 +177,27 @@ test('the lexical legs fused with the local model keep their recorded figures on
     assert.ok(figures['answer_recall@5'] >= recorded['answer_recall@5'] - 0.02, label);
     assert.ok(figures['answer_recall@5'] > baselines[split]['answer_recall@5'], label);
     console.log(`local dense leg, ${split}: answer recall@5 ${figures['answer_recall@5']}, nDCG@10 ${figures['ndcg@10']}`);
+  }
+});
+
+// The distilled encoder (the in-process default): trained to give the encoder's vectors at a
+// sixth of its cost, held to its own recorded figures ("distilled" in baseline.json) and above
+// the lexical legs'. Not in the sanitizer build, for time, as above; the unit tests compare its
+// vectors with PyTorch's there.
+test('the distilled model computed in-process keeps its recorded figures on the report split and the fresh set', { timeout: 600_000, skip: sanitized }, async () => {
+  const indexDir = join(tempDir('vf-distilled-dense-'), 'index');
+  for (const split of ['test', 'fresh']) {
+    const run = await ragEval({ EMBEDDINGS_LOCAL_DIR: tools }, ['--split', split, '--misses'], indexDir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /"model":"knowledge-topics-distilled"/);
+    const figures = JSON.parse(run.stdout.slice(0, run.stdout.indexOf('\n}\n') + 2));
+    const recorded = baselines.distilled[split];
+    const label = `${split}: ${JSON.stringify(figures)}\n${run.stdout.slice(run.stdout.indexOf('\n}\n') + 3)}`;
+    assert.equal(figures.backend, 'xapian+dense');
+    assert.equal(figures.queries, recorded.queries);
+    assert.ok(figures['ndcg@10'] >= recorded['ndcg@10'] - 0.01, label);
+    assert.ok(figures['answer_recall@5'] >= recorded['answer_recall@5'] - 0.02, label);
+    assert.ok(figures['answer_recall@5'] > baselines[split]['answer_recall@5'], label);
+    console.log(`distilled dense leg, ${split}: answer recall@5 ${figures['answer_recall@5']}, nDCG@10 ${figures['ndcg@10']}`);
   }
 });

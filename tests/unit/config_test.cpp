@@ -198,6 +198,13 @@ TEST(LoadConfig, LocalEmbeddingsTakeTheirDecidedWeightUnlessOneIsGiven) {
                    0.4);
 }
 
+TEST(LoadConfig, LocalEmbeddingsModelIsTheEncoderOrItsDistilledStudent) {
+  EXPECT_EQ(Load({}).rag.embeddings_local_model, "distilled");
+  EXPECT_EQ(Load({{"EMBEDDINGS_LOCAL_MODEL", "encoder"}}).rag.embeddings_local_model, "encoder");
+  std::string message = ErrorFor({{"EMBEDDINGS_LOCAL_MODEL", "tiny"}});
+  EXPECT_TRUE(StartsWith(message, "EMBEDDINGS_LOCAL_MODEL:")) << message;
+}
+
 TEST(LoadConfig, SearchLegBreakerTakesMillisecondsWithinBounds) {
   EXPECT_EQ(Load({}).rag.leg_breaker_open, std::chrono::milliseconds(10000));
   EXPECT_EQ(Load({{"RAG_LEG_BREAKER_OPEN_MS", "2500"}}).rag.leg_breaker_open,

@@ -8,10 +8,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <string>
 #include <thread>
 
+#include "core/text.hpp"
 #include "rag/topic_embedder.hpp"
 
 namespace vf::rag {
@@ -28,8 +30,19 @@ const SentenceEncoder& Encoder() {
   return encoder;
 }
 
+const fs::path kDistilledDir = kTools / "model" / "distilled";
+
+const SentenceEncoder& Distilled() {
+  static const SentenceEncoder encoder(kEncoderDir, kDistilledDir);
+  return encoder;
+}
+
 double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
   return std::inner_product(a.begin(), a.end(), b.begin(), 0.0);
+}
+
+std::string TopPassage(const TopicEmbedder& embedder, const std::vector<float>& v) {
+  return embedder.passages()[size_t(std::max_element(v.begin(), v.end()) - v.begin())];
 }
 
 TEST(PieceTokenizer, PrefersTheHighestScoringSegmentation) {
@@ -113,14 +126,55 @@ TEST(TopicEmbedder, PointsAQuestionAtThePassageThatAnswersIt) {
   auto vectors = embedder.Embed({"how many hours of sleep do athletes need per night",
                                  "front of my knee aches going down stairs"});
   ASSERT_EQ(vectors.size(), 2u);
-  auto top = [&](const std::vector<float>& v) {
-    return embedder.passages()[size_t(std::max_element(v.begin(), v.end()) - v.begin())];
-  };
-  EXPECT_EQ(top(vectors[0]), "recovery-sleep-how-much");
-  EXPECT_EQ(top(vectors[1]), "injury-patellofemoral-pain");
+  EXPECT_EQ(TopPassage(embedder, vectors[0]), "recovery-sleep-how-much");
+  EXPECT_EQ(TopPassage(embedder, vectors[1]), "injury-patellofemoral-pain");
   EXPECT_NEAR(Cosine(vectors[0], vectors[0]), 1.0, 1e-5);
   // A batch (spread over threads) gives what one text at a time does.
   EXPECT_EQ(embedder.Embed({"how many hours of sleep do athletes need per night"})[0], vectors[0]);
+}
+
+// The reference vectors are PyTorch's, from the exported weights (distil/reference.py): the export
+// and this forward pass (its layer norm's epsilon, the final norm, the attention's scale) agree.
+TEST(DistilledEncoder, GivesThePyTorchStudentsVectors) {
+  auto reference = nlohmann::json::parse(ReadFile(fs::path(VOICEFIT_SOURCE_DIR) / "tests" / "data" /
+                                                  "distilled-encoder-reference.json")
+                                             .value_or(""));
+  ASSERT_EQ(reference["cases"].size(), 3u);
+  PieceTokenizer tokenizer(kEncoderDir / "vocab.json");
+  for (const auto& c : reference["cases"]) {
+    const auto text = c["text"].get<std::string>();
+    EXPECT_EQ(tokenizer.Encode(text), c["pieces"].get<std::vector<int>>()) << text;
+    auto expected = c["vector"].get<std::vector<float>>();
+    auto vector = Distilled().Encode(text);
+    ASSERT_EQ(vector.size(), expected.size());
+    for (size_t i = 0; i < vector.size(); ++i) {
+      ASSERT_NEAR(vector[i], expected[i], 1e-5) << text << ", component " << i;
+    }
+  }
+}
+
+// It was trained to give the encoder's vectors: close to them, and pointing the same questions at
+// the same passages.
+TEST(DistilledEncoder, StaysCloseToTheEncoderItWasTrainedToMimic) {
+  for (const char* text : {"how long should i rest between sets", "is creatine safe for teenagers",
+                           "my shins hurt after every run"}) {
+    EXPECT_GT(Cosine(Distilled().Encode(text), Encoder().Encode(text)), 0.8) << text;
+  }
+  TopicEmbedder distilled(kTools, TopicEmbedder::Encoder::kDistilled);
+  EXPECT_EQ(distilled.model(), std::string(TopicEmbedder::kDistilledModel));
+  auto vectors = distilled.Embed({"how many hours of sleep do athletes need per night",
+                                  "front of my knee aches going down stairs"});
+  EXPECT_EQ(TopPassage(distilled, vectors[0]), "recovery-sleep-how-much");
+  EXPECT_EQ(TopPassage(distilled, vectors[1]), "injury-patellofemoral-pain");
+}
+
+TEST(DistilledEncoder, NamesTheMissingFile) {
+  try {
+    SentenceEncoder encoder(kEncoderDir, fs::temp_directory_path() / "no-such-student");
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("model.json"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TopicEmbedder, NamesTheMissingFile) {
