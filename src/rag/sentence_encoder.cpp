@@ -51,9 +51,15 @@ PieceTokenizer::PieceTokenizer(const fs::path& vocabulary) {
   for (size_t id = kReservedPieces; id < pieces_.size(); ++id) {
     // A few pieces (those with ':') have a null score, which the reference adds as 0.
     const auto& score = entries[id].at(1);
-    by_text_.emplace(pieces_[id],
-                     Piece{score.is_number() ? score.get<double>() : 0.0, static_cast<int>(id)});
-    longest_ = std::max(longest_, pieces_[id].size());
+    const auto& text = pieces_[id];
+    auto& entry = by_text_[text];
+    if (entry.piece.id < 0) {  // the first of a repeated piece wins, as in the reference
+      entry.piece = {score.is_number() ? score.get<double>() : 0.0, static_cast<int>(id)};
+    }
+    for (size_t length = 1; length < text.size(); ++length) {
+      by_text_[text.substr(0, length)].longer = true;
+    }
+    longest_ = std::max(longest_, text.size());
   }
 }
 
@@ -84,9 +90,12 @@ std::vector<int> PieceTokenizer::Encode(std::string_view utf8) const {
     for (size_t length = 1; length <= longest_ && start + length <= n; ++length) {
       candidate.push_back(symbols[start + length - 1]);
       auto it = by_text_.find(candidate);
-      if (it == by_text_.end()) continue;
-      ending[start + length].emplace_back(start, it->second);
-      matched = true;
+      if (it == by_text_.end()) break;  // no piece starts so
+      if (it->second.piece.id >= 0) {
+        ending[start + length].emplace_back(start, it->second.piece);
+        matched = true;
+      }
+      if (!it->second.longer) break;
     }
     if (!matched) ending[start + 1].emplace_back(start, Piece{0.0, kUnknown});
   }

@@ -31,7 +31,13 @@ class PieceTokenizer {
     double score;
     int id;
   };
-  std::unordered_map<std::u32string, Piece> by_text_;
+  // Every piece and every beginning of one, so a segmentation stops extending a candidate as
+  // soon as no piece starts with it.
+  struct Entry {
+    Piece piece{0.0, -1};  // id -1: only the beginning of longer pieces
+    bool longer = false;   // some piece starts with this text and goes on
+  };
+  std::unordered_map<std::u32string, Entry> by_text_;
   std::vector<size_t> utf16_lengths_;  // by id: the steps the reference walks back by
   std::vector<std::u32string> pieces_;
   size_t longest_ = 1;

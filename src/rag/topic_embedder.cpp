@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/text.hpp"
+#include "rag/matrix_library.hpp"
 
 namespace vf::rag {
 
@@ -47,19 +48,29 @@ TopicEmbedder::TopicEmbedder(const fs::path& dir, Encoder encoder)
     throw std::runtime_error("topics.f32: " + std::to_string(raw->size() / 4) + " weights, " +
                              std::to_string(expected) + " expected");
   }
-  weights_.resize(expected);
-  std::memcpy(weights_.data(), raw->data(), raw->size());
+  std::vector<float> values(expected);
+  std::memcpy(values.data(), raw->data(), raw->size());
+  // In double, as the endpoint computes the logits (the temperature magnifies their rounding).
+  weights_ =
+      Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          values.data(), SentenceEncoder::kDimensions + 1, Eigen::Index(passages_.size()))
+          .cast<double>();
 }
 
 std::vector<float> TopicEmbedder::Topics(const std::string& text) const {
   auto sentence = encoder_.Encode(text);
   const size_t classes = passages_.size();
-  std::vector<double> logits(classes, 0.0);
-  for (size_t i = 0; i <= sentence.size(); ++i) {
-    double x = i < sentence.size() ? sentence[i] : 1.0;  // the last row is the bias
-    const float* row = weights_.data() + i * classes;
-    for (size_t j = 0; j < classes; ++j) logits[j] += x * row[j];
+  Eigen::RowVectorXd input(weights_.rows());
+  input.head(Eigen::Index(sentence.size())) =
+      Eigen::Map<const Eigen::RowVectorXf>(sentence.data(), Eigen::Index(sentence.size()))
+          .cast<double>();
+  input(Eigen::Index(sentence.size())) = 1.0;  // the last row is the bias
+  Eigen::RowVectorXd product;
+  {
+    auto exclusive = ExclusiveMatrixProducts();
+    product = input * weights_;
   }
+  std::vector<double> logits(product.data(), product.data() + product.size());
   // Softmax scaled to unit length: its sum's division cancels in the norm's.
   double top = *std::max_element(logits.begin(), logits.end()) / temperature_;
   double norm = 0;

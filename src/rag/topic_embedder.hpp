@@ -5,6 +5,7 @@
 // passage, how likely the passage is to be what the text asks about, scaled to unit length.
 // Needs no network and no other process: the dense leg's model in the server itself.
 
+#include <Eigen/Dense>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -40,7 +41,8 @@ class TopicEmbedder : public TextEmbedder {
   SentenceEncoder encoder_;
   std::vector<std::string> passages_;
   double temperature_ = 1;
-  std::vector<float> weights_;  // (encoder dimensions + bias) x passages, row-major
+  // (encoder dimensions + bias) x passages.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> weights_;
 };
 
 }  // namespace vf::rag
