@@ -1,8 +1,9 @@
 #pragma once
-// Knowledge-topic embeddings computed in-process, the same vectors tools/embeddings-server
-// serves: a text's Universal Sentence Encoder vector read by the softmax classifier trained on
-// the knowledge base (that folder's train_topics.py), so a text's embedding is, for every
-// passage, how likely the passage is to be what the text asks about, scaled to unit length.
+// Knowledge-topic embeddings computed in-process: a text's Universal Sentence Encoder vector (the
+// same vectors tools/embeddings-server serves) or its distilled student's, read by the softmax
+// classifier trained on the knowledge base (that folder's train_topics.py), so a text's
+// embedding is, for every passage, how likely the passage is to be what the text asks about,
+// scaled to unit length.
 // Needs no network and no other process: the dense leg's model in the server itself.
 
 #include <Eigen/Dense>

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "core/digest.hpp"
 #include "core/text.hpp"
 #include "rag/topic_embedder.hpp"
 
@@ -166,6 +167,16 @@ TEST(DistilledEncoder, StaysCloseToTheEncoderItWasTrainedToMimic) {
                                   "front of my knee aches going down stairs"});
   EXPECT_EQ(TopPassage(distilled, vectors[0]), "recovery-sleep-how-much");
   EXPECT_EQ(TopPassage(distilled, vectors[1]), "injury-patellofemoral-pain");
+}
+
+// Trained through the classifier's probabilities, the student belongs to one classifier: after
+// ./train replaces it, ./train-distilled has to be run too.
+TEST(DistilledEncoder, WasTrainedThroughTheClassifierShippedBesideIt) {
+  auto model = nlohmann::json::parse(ReadFile(kDistilledDir / "model.json").value_or("{}"));
+  auto classifier = ReadFile(kTools / "model" / "topics.f32");
+  ASSERT_TRUE(classifier.has_value());
+  EXPECT_EQ(model.value("classifier_sha256", ""), Sha256Hex(*classifier))
+      << "model/topics.f32 changed: run tools/embeddings-server/train-distilled";
 }
 
 TEST(DistilledEncoder, NamesTheMissingFile) {

@@ -2,7 +2,7 @@
 # model.json and one shard, the format src/rag/sentence_encoder.cpp already reads. Kernels are
 # stored input x output (row-major), as the encoder's own are.
 #   python3 export.py <student.pt> <out-dir>
-import json, os, sys
+import hashlib, json, os, sys
 import numpy as np
 import torch
 
@@ -42,8 +42,11 @@ with open(os.path.join(out, 'weights.bin'), 'wb') as f:
     for b in blobs:
         f.write(b)
 width = state['nf.weight'].shape[0]
+classifier = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'model', 'topics.f32')
 model = {
     'format': 'voicefit-distilled-encoder',
+    # The classifier it was trained through: a test says when ./train has replaced it.
+    'classifier_sha256': hashlib.sha256(open(classifier, 'rb').read()).hexdigest(),
     'layers': len(layers),
     'width': width,
     'heads': 4,
