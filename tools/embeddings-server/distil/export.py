@@ -19,25 +19,25 @@ def put(name, tensor):
     blobs.append(array.tobytes())
 
 
+# Each layer's weights: (name in the export, name in the state dict, stored transposed).
+LAYER = [
+    ('attention_norm/scale', 'n1.weight', False), ('attention_norm/bias', 'n1.bias', False),
+    ('qkv/kernel', 'att.in_proj_weight', True), ('qkv/bias', 'att.in_proj_bias', False),
+    ('output/kernel', 'att.out_proj.weight', True), ('output/bias', 'att.out_proj.bias', False),
+    ('ffn_norm/scale', 'n2.weight', False), ('ffn_norm/bias', 'n2.bias', False),
+    ('ffn_in/kernel', 'f1.weight', True), ('ffn_in/bias', 'f1.bias', False),
+    ('ffn_out/kernel', 'f2.weight', True), ('ffn_out/bias', 'f2.bias', False),
+]
+TOP = [
+    ('final_norm/scale', 'nf.weight', False), ('final_norm/bias', 'nf.bias', False),
+    ('pooled/kernel', 'proj.weight', True), ('pooled/bias', 'proj.bias', False),
+]
 for i in layers:
-    p = f'layers.{i}.'
-    at = f'layer_{i}/'
-    put(at + 'attention_norm/scale', state[p + 'n1.weight'])
-    put(at + 'attention_norm/bias', state[p + 'n1.bias'])
-    put(at + 'qkv/kernel', state[p + 'att.in_proj_weight'].T.contiguous())
-    put(at + 'qkv/bias', state[p + 'att.in_proj_bias'])
-    put(at + 'output/kernel', state[p + 'att.out_proj.weight'].T.contiguous())
-    put(at + 'output/bias', state[p + 'att.out_proj.bias'])
-    put(at + 'ffn_norm/scale', state[p + 'n2.weight'])
-    put(at + 'ffn_norm/bias', state[p + 'n2.bias'])
-    put(at + 'ffn_in/kernel', state[p + 'f1.weight'].T.contiguous())
-    put(at + 'ffn_in/bias', state[p + 'f1.bias'])
-    put(at + 'ffn_out/kernel', state[p + 'f2.weight'].T.contiguous())
-    put(at + 'ffn_out/bias', state[p + 'f2.bias'])
-put('final_norm/scale', state['nf.weight'])
-put('final_norm/bias', state['nf.bias'])
-put('pooled/kernel', state['proj.weight'].T.contiguous())
-put('pooled/bias', state['proj.bias'])
+    for name, key, transposed in LAYER:
+        tensor = state[f'layers.{i}.{key}']
+        put(f'layer_{i}/{name}', tensor.T.contiguous() if transposed else tensor)
+for name, key, transposed in TOP:
+    put(name, state[key].T.contiguous() if transposed else state[key])
 with open(os.path.join(out, 'weights.bin'), 'wb') as f:
     for b in blobs:
         f.write(b)
