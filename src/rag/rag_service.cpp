@@ -70,6 +70,18 @@ std::string RagService::CacheKey(const RagQuery& query) const {
 
 RagResult RagService::Compute(const RagQuery& query) const {
   RagResult result;
+  const bool by_facet = ranking_.facet_weight > 0 && query.facets.size() > 1;
+  std::shared_future<void> external_prepared;
+  if (retriever_.has_external_legs()) {
+    // Every text the searches below rank, so an embeddings leg asks for them in one request,
+    // while the embedded legs search.
+    std::vector<std::string> texts{query.text};
+    if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
+    if (ranking_.required_rank > 0) {
+      for (const auto& facet : query.required) texts.push_back(facet.text);
+    }
+    external_prepared = retriever_.PrepareExternalInBackground(std::move(texts));
+  }
   auto analyzed = retriever_.Analyze(query.text);
   NamespaceSelection selection;
   if (query.only_these_namespaces && !query.namespaces.empty()) {
@@ -82,20 +94,10 @@ RagResult RagService::Compute(const RagQuery& query) const {
   std::span<const std::string> filter;
   if (selector_.settings().filter || query.only_these_namespaces) filter = selection.namespaces;
   size_t depth = std::max(k, ranking_.pool);
-  const bool by_facet = ranking_.facet_weight > 0 && query.facets.size() > 1;
-  if (retriever_.has_external_legs()) {
-    // Every text the searches below rank, so an embeddings leg asks for them in one request.
-    std::vector<std::string> texts{query.text};
-    if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
-    if (ranking_.required_rank > 0) {
-      for (const auto& facet : query.required) texts.push_back(facet.text);
-    }
-    retriever_.PrepareExternal(texts);
-  }
   bool missing = false;  // an external leg did not answer one of the searches
   auto candidates = retriever_.Search(
       analyzed, filter, depth, selection.ranking.candidates.empty() ? nullptr : &selection.ranking,
-      &missing);
+      &missing, external_prepared);
   if (by_facet) {
     std::vector<std::vector<Candidate>> lists{std::move(candidates)};
     std::vector<double> weights{1.0};

@@ -424,6 +424,13 @@ void Retriever::PrepareExternal(std::span<const std::string> texts) const {
   }
 }
 
+std::shared_future<void> Retriever::PrepareExternalInBackground(
+    std::vector<std::string> texts) const {
+  return std::async(std::launch::async,
+                    [this, texts = std::move(texts)] { PrepareExternal(texts); })
+      .share();
+}
+
 std::vector<std::string> Retriever::FailingExternalLegs() const {
   std::vector<std::string> out;
   for (const auto& external : external_) {
@@ -603,7 +610,8 @@ std::optional<std::vector<Candidate>> Retriever::Restricted(const UnfilteredRank
 std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
                                          std::span<const std::string> namespaces, size_t limit,
                                          const UnfilteredRanking* unfiltered,
-                                         bool* external_missing) const {
+                                         bool* external_missing,
+                                         const std::shared_future<void>& external_prepared) const {
   const auto& s = settings_;
   auto depth = static_cast<size_t>(std::max<int>(s.depth, static_cast<int>(limit)));
   std::vector<std::vector<Candidate>> lists;
@@ -650,6 +658,7 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
       weights.push_back(s.substitutes_weight);
     }
   }
+  if (!external_.empty() && external_prepared.valid()) external_prepared.wait();
   for (const auto& external : external_) {
     std::vector<Candidate> ranked;
     bool answered = AskExternal(external, [&] {

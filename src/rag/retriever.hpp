@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -144,9 +145,12 @@ class Retriever {
                                 size_t limit, bool* external_missing = nullptr) const;
   // `unfiltered`, when given, is this query's synonyms leg over every namespace (see
   // UnfilteredRanking); it stands in for that leg's filtered search when it reaches deep enough.
+  // `external_prepared`, when valid, is waited for after the embedded legs and before the
+  // external ones (PrepareExternalInBackground).
   std::vector<Candidate> Search(const AnalyzedQuery& query, std::span<const std::string> namespaces,
                                 size_t limit, const UnfilteredRanking* unfiltered = nullptr,
-                                bool* external_missing = nullptr) const;
+                                bool* external_missing = nullptr,
+                                const std::shared_future<void>& external_prepared = {}) const;
   // The BM25 ranking of one leg alone, raw scores (for the namespace selector and evaluation).
   enum class Leg { kPlain, kSynonyms, kFeedback };
   // The feedback leg takes its feedback passages from `synonyms_ranking` when given (the
@@ -163,6 +167,10 @@ class Retriever {
   // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare),
   // through its breaker: a leg that fails here is left out of those searches too.
   void PrepareExternal(std::span<const std::string> texts) const;
+  // The same on another thread, so that embedding the question (a model run or an endpoint's
+  // round trip) overlaps the embedded legs' searches instead of adding to them. Hand the result
+  // to Search; it is done (breaker and all) by the time any external leg is asked to rank.
+  std::shared_future<void> PrepareExternalInBackground(std::vector<std::string> texts) const;
   // The external legs' names and weights, for cache keys; empty without any.
   std::string ExternalFingerprint() const;
   uint64_t external_failures() const { return external_failures_.load(); }

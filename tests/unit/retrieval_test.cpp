@@ -490,5 +490,40 @@ TEST(RagService, AsksTheExternalLegsForAllItsTextsAtOnceAndCachesOnlyWhatTheyAll
   EXPECT_TRUE(service.Retrieve(ankle).cached);
 }
 
+// Stands in for an embeddings leg whose question takes a while to embed (a model run, a round
+// trip): it notes the thread it was asked on and whether its texts were ready when asked to rank.
+class SlowEmbeddingLegStandIn : public ExternalLeg {
+ public:
+  std::vector<std::string> Rank(const std::string&, std::span<const std::string>, size_t) override {
+    ranked_before_prepared = ranked_before_prepared || !prepared;
+    return {"travel-italy"};
+  }
+  void Prepare(std::span<const std::string>) override {
+    prepare_thread = std::this_thread::get_id();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    prepared = true;
+  }
+  std::string name() const override { return "slow-embedding-stand-in"; }
+  std::atomic<bool> prepared{false};
+  bool ranked_before_prepared = false;
+  std::thread::id prepare_thread;
+};
+
+TEST(RagService, EmbedsTheQuestionWhileTheEmbeddedLegsSearchAndRanksOnlyOnceItIsEmbedded) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  SlowEmbeddingLegStandIn leg;
+  r.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(1000));
+  NamespaceSelector selector(r);
+  RagService service(r, selector);
+  auto result = service.Compute({"coach/ask", "knee pain running", {}, 3});
+  EXPECT_NE(leg.prepare_thread, std::this_thread::get_id());
+  EXPECT_TRUE(leg.prepared);
+  EXPECT_FALSE(leg.ranked_before_prepared);
+  EXPECT_TRUE(result.complete);
+  ASSERT_FALSE(result.sources.empty());
+  EXPECT_EQ(result.sources[0].id, "travel-italy");  // weighted ten to one
+}
+
 }  // namespace
 }  // namespace vf::rag
