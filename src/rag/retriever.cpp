@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <unordered_map>
 
 #include "core/log.hpp"
@@ -426,9 +427,13 @@ void Retriever::PrepareExternal(std::span<const std::string> texts) const {
 
 std::shared_future<void> Retriever::PrepareExternalInBackground(
     std::vector<std::string> texts) const {
-  return std::async(std::launch::async,
-                    [this, texts = std::move(texts)] { PrepareExternal(texts); })
-      .share();
+  auto shared = std::make_shared<const std::vector<std::string>>(std::move(texts));
+  try {
+    return std::async(std::launch::async, [this, shared] { PrepareExternal(*shared); }).share();
+  } catch (const std::system_error&) {
+    PrepareExternal(*shared);  // no thread to be had: on this one, as searches did before
+    return {};
+  }
 }
 
 std::vector<std::string> Retriever::FailingExternalLegs() const {
