@@ -70,17 +70,25 @@ std::string RagService::CacheKey(const RagQuery& query) const {
 
 RagResult RagService::Compute(const RagQuery& query) const {
   RagResult result;
+  const unsigned computing = ++computing_;
+  struct Done {
+    std::atomic<unsigned>& computing;
+    ~Done() { --computing; }
+  } done{computing_};
   const bool by_facet = ranking_.facet_weight > 0 && query.facets.size() > 1;
   std::shared_future<void> external_prepared;
   if (retriever_.has_external_legs()) {
-    // Every text the searches below rank, so an embeddings leg asks for them in one request,
-    // while the embedded legs search.
+    // Every text the searches below rank, so an embeddings leg asks for them in one request.
     std::vector<std::string> texts{query.text};
     if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
     if (ranking_.required_rank > 0) {
       for (const auto& facet : query.required) texts.push_back(facet.text);
     }
-    external_prepared = retriever_.PrepareExternalInBackground(std::move(texts));
+    if (computing < overlap_below_) {
+      external_prepared = retriever_.PrepareExternalInBackground(std::move(texts));
+    } else {
+      retriever_.PrepareExternal(texts);
+    }
   }
   auto analyzed = retriever_.Analyze(query.text);
   NamespaceSelection selection;

@@ -6,7 +6,11 @@
 // knowledge-base version, so editing a passage retires every cached result.
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cache/loader.hpp"
@@ -83,6 +87,10 @@ class RagService {
   const RankingSettings& ranking() const { return ranking_; }
   void set_ranking(const RankingSettings& d) { ranking_ = d; }  // evaluation only
   const Retriever& retriever() const { return retriever_; }
+  // Embedding the question for an external leg while the lexical legs search pays only when a
+  // core would otherwise idle: it is done on a thread of its own while fewer than this many
+  // retrievals are being computed (this one included), else first, on the request's thread.
+  void set_overlap_below(unsigned computing) { overlap_below_ = computing; }
 
  private:
   const Retriever& retriever_;
@@ -91,6 +99,9 @@ class RagService {
   monitoring::RagMetrics* metrics_;
   RankingSettings ranking_;
   Analyzer analyzer_;
+  unsigned overlap_below_ = std::max(1u, std::thread::hardware_concurrency());
+  // Retrievals being computed in this process, by every service: the cores are shared.
+  static inline std::atomic<unsigned> computing_{0};
   // Makes sure `chosen` (at most k) holds an answer to `facet` by ranking_.required_rank.
   void Cover(const RequiredFacet& facet, size_t k, std::vector<Candidate>& chosen,
              bool& missing) const;

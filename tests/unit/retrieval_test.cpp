@@ -509,20 +509,37 @@ class SlowEmbeddingLegStandIn : public ExternalLeg {
   std::thread::id prepare_thread;
 };
 
-TEST(RagService, EmbedsTheQuestionWhileTheEmbeddedLegsSearchAndRanksOnlyOnceItIsEmbedded) {
-  auto kb = SmallKnowledgeBase();
-  Retriever r(kb, {});
+// A service whose one external leg is the slow stand-in, weighted ten to one over the lexical legs.
+struct ServiceWithSlowLeg {
+  knowledge::KnowledgeBase kb = SmallKnowledgeBase();
+  Retriever retriever{kb, {}};
   SlowEmbeddingLegStandIn leg;
-  r.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(1000));
-  NamespaceSelector selector(r);
-  RagService service(r, selector);
-  auto result = service.Compute({"coach/ask", "knee pain running", {}, 3});
-  EXPECT_NE(leg.prepare_thread, std::this_thread::get_id());
-  EXPECT_TRUE(leg.prepared);
-  EXPECT_FALSE(leg.ranked_before_prepared);
+  NamespaceSelector selector{retriever};
+  RagService service{retriever, selector};
+  explicit ServiceWithSlowLeg(unsigned overlap_below) {
+    retriever.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(1000));
+    service.set_overlap_below(overlap_below);
+  }
+};
+
+TEST(RagService, EmbedsTheQuestionWhileTheEmbeddedLegsSearchAndRanksOnlyOnceItIsEmbedded) {
+  ServiceWithSlowLeg s(2);  // a second core is idle
+  auto result = s.service.Compute({"coach/ask", "knee pain running", {}, 3});
+  EXPECT_NE(s.leg.prepare_thread, std::this_thread::get_id());
+  EXPECT_TRUE(s.leg.prepared);
+  EXPECT_FALSE(s.leg.ranked_before_prepared);
   EXPECT_TRUE(result.complete);
   ASSERT_FALSE(result.sources.empty());
-  EXPECT_EQ(result.sources[0].id, "travel-italy");  // weighted ten to one
+  EXPECT_EQ(result.sources[0].id, "travel-italy");
+}
+
+TEST(RagService, EmbedsTheQuestionFirstOnTheRequestsThreadWhenEveryCoreIsRetrieving) {
+  ServiceWithSlowLeg s(1);  // as if this retrieval took the last idle core
+  auto result = s.service.Compute({"coach/ask", "knee pain running", {}, 3});
+  EXPECT_EQ(s.leg.prepare_thread, std::this_thread::get_id());
+  EXPECT_FALSE(s.leg.ranked_before_prepared);
+  ASSERT_FALSE(result.sources.empty());
+  EXPECT_EQ(result.sources[0].id, "travel-italy");
 }
 
 }  // namespace
