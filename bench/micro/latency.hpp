@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -17,10 +18,16 @@ class Percentiles {
   void Add(const std::vector<double>& nanos) {
     std::lock_guard lock(mu_);
     all_.insert(all_.end(), nanos.begin(), nanos.end());
+    ++added_;
+    added_cv_.notify_all();
   }
   // Counters p50_<unit> and p99_<unit>; `unit` is "ns" or "us".
+  // Called by one thread; waits for every thread's samples (the others add theirs after the
+  // timing loop's closing barrier, so they may not be in yet).
   void Report(benchmark::State& state, const std::string& unit = "ns") {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    added_cv_.wait(lock, [&] { return added_ >= state.threads(); });
+    added_ = 0;
     if (all_.empty()) return;
     std::sort(all_.begin(), all_.end());
     double scale = unit == "us" ? 1e-3 : 1.0;
@@ -31,6 +38,8 @@ class Percentiles {
 
  private:
   std::mutex mu_;
+  std::condition_variable added_cv_;
+  int added_ = 0;  // threads whose samples are in
   std::vector<double> all_;
 };
 
