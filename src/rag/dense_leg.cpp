@@ -51,11 +51,13 @@ std::vector<std::vector<float>> EmbeddingClient::EmbedTexts(
   return out;
 }
 
-struct DenseLeg::Graph {
-  Graph(size_t dimensions, size_t capacity)
-      : space(dimensions), index(&space, std::max<size_t>(capacity, 1), 16, 200) {}
+// hnswlib's exhaustive index: at a knowledge base's size (tens of passages a namespace) a scan
+// is exact and faster than walking a graph, which would visit nearly every node anyway.
+struct DenseLeg::Shelf {
+  Shelf(size_t dimensions, size_t capacity)
+      : space(dimensions), index(&space, std::max<size_t>(capacity, 1)) {}
   hnswlib::InnerProductSpace space;
-  hnswlib::HierarchicalNSW<float> index;
+  hnswlib::BruteforceSearch<float> index;
 };
 
 // Unit vectors from one model agree to rounding; a hosted model's may drift in the last digits.
@@ -137,13 +139,11 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
   dimensions_ = vectors.at(0).size();
   std::map<std::string, size_t> sizes;
   for (const auto& p : kb.passages) ++sizes[p.name_space];
-  for (const auto& [ns, size] : sizes) graphs_[ns] = std::make_unique<Graph>(dimensions_, size);
+  for (const auto& [ns, size] : sizes) shelves_[ns] = std::make_unique<Shelf>(dimensions_, size);
   for (size_t i = 0; i < kb.passages.size(); ++i) {
     if (vectors[i].size() != dimensions_) throw HttpError("embeddings: uneven dimensions");
-    graphs_[kb.passages[i].name_space]->index.addPoint(vectors[i].data(), i);
+    shelves_[kb.passages[i].name_space]->index.addPoint(vectors[i].data(), i);
   }
-  // Graphs this small are searched nearly exhaustively at this breadth.
-  for (auto& [ns, graph] : graphs_) graph->index.setEf(std::max<size_t>(64, sizes[ns]));
 }
 
 DenseLeg::~DenseLeg() = default;
@@ -189,18 +189,19 @@ std::vector<std::string> DenseLeg::Rank(const std::string& text,
   auto query = QuestionVector(text);
   if (query.size() != dimensions_) throw HttpError("embeddings: query of another dimension");
   std::vector<std::pair<float, size_t>> hits;  // distance (1 - cosine), passage
-  auto search = [&](const Graph& graph) {
-    auto found = graph.index.searchKnn(query.data(), std::min(k, graph.index.cur_element_count));
+  auto search = [&](const Shelf& shelf) {
+    // The count is capped: this hnswlib version's scan reads k points whatever it holds.
+    auto found = shelf.index.searchKnn(query.data(), std::min(k, shelf.index.cur_element_count));
     while (!found.empty()) {
       hits.emplace_back(found.top().first, found.top().second);
       found.pop();
     }
   };
   if (namespaces.empty()) {
-    for (const auto& [ns, graph] : graphs_) search(*graph);
+    for (const auto& [ns, shelf] : shelves_) search(*shelf);
   } else {
     for (const auto& ns : namespaces) {
-      if (auto it = graphs_.find(ns); it != graphs_.end()) search(*it->second);
+      if (auto it = shelves_.find(ns); it != shelves_.end()) search(*it->second);
     }
   }
   std::sort(hits.begin(), hits.end());

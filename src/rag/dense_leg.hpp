@@ -1,7 +1,7 @@
 #pragma once
 // Dense retrieval as an optional leg: passages and queries embedded by any OpenAI-compatible
 // embeddings endpoint (POST {base}/embeddings) or a model run in-process, passages searched by
-// cosine similarity in hnswlib graphs, one per namespace so a namespace filter is applied inside
+// cosine similarity in hnswlib indexes, one per namespace so a namespace filter is applied inside
 // the index rather than by dropping results afterwards. Fused with the lexical legs by reciprocal
 // rank fusion. Passage vectors are embedded once per knowledge-base version and model, and kept in
 // the index folder when there is one.
@@ -87,14 +87,14 @@ class DenseLeg : public ExternalLeg {
       "how many sets should i do this week if my knees ache after running";
 
  private:
-  struct Graph;
+  struct Shelf;  // one namespace's passage vectors
   std::vector<float> QuestionVector(const std::string& text);
 
   const knowledge::KnowledgeBase& kb_;
   TextEmbedder& client_;
   size_t dimensions_ = 0;
   bool loaded_from_disk_ = false;
-  std::map<std::string, std::unique_ptr<Graph>> graphs_;  // by namespace
+  std::map<std::string, std::unique_ptr<Shelf>> shelves_;  // by namespace
   // Question vectors by text (float32 bytes).
   cache::MemoryCache questions_{{.budget_bytes = kQuestionMemoryBytes}};
 };
