@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -231,13 +232,38 @@ EvalReport Evaluate(const RagService& service, std::span<const EvalQuery* const>
   return report;
 }
 
+std::pair<double, double> BootstrapInterval95(std::span<const double> values, size_t resamples) {
+  if (values.empty()) return {0, 0};
+  std::mt19937_64 rng(20261127);
+  std::uniform_int_distribution<size_t> pick(0, values.size() - 1);
+  std::vector<double> means(resamples);
+  for (auto& mean : means) {
+    double sum = 0;
+    for (size_t i = 0; i < values.size(); ++i) sum += values[pick(rng)];
+    mean = sum / static_cast<double>(values.size());
+  }
+  std::sort(means.begin(), means.end());
+  auto at = [&](double q) {
+    return means[std::min(means.size() - 1, static_cast<size_t>(q * double(means.size())))];
+  };
+  return {at(0.025), at(0.975)};
+}
+
 json EvalReport::Summary() const {
   auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
+  auto interval = [&](double QueryOutcome::*metric) {
+    std::vector<double> values;
+    for (const auto& o : outcomes) values.push_back(o.*metric);
+    auto [low, high] = BootstrapInterval95(values);
+    return json::array({r3(low), r3(high)});
+  };
   return {{"queries", queries},
           {"answer_recall@5", r3(recall5)},
+          {"answer_recall@5_ci95", interval(&QueryOutcome::recall5)},
           {"recall@5", r3(recall5_any)},
           {"mrr@10", r3(mrr10)},
           {"ndcg@10", r3(ndcg10)},
+          {"ndcg@10_ci95", interval(&QueryOutcome::ndcg10)},
           {"selector_precision", r3(selector_precision)},
           {"selector_recall", r3(selector_recall)}};
 }

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rag/rag_service.hpp"
@@ -71,10 +72,17 @@ struct EvalReport {
   double selector_precision = 0, selector_recall = 0;
   std::vector<QueryOutcome> outcomes;
 
+  // The means, and a 95% bootstrap interval for answer recall@5 and nDCG@10 (`..._ci95`).
   nlohmann::json Summary() const;
   // Every query whose answering passages are not all in the top 5, with what came instead.
   std::string Misses() const;
 };
+
+// The 95% percentile bootstrap interval of the mean of `values` (Efron & Tibshirani 1993):
+// how far the mean of this many queries could move on another draw of queries like them.
+// Resampled `resamples` times with a fixed seed, so a report reads the same every run.
+std::pair<double, double> BootstrapInterval95(std::span<const double> values,
+                                              size_t resamples = 2000);
 
 // Runs each query through `service.Compute` (the full pipeline, k = 10 for the metrics).
 EvalReport Evaluate(const RagService& service, std::span<const EvalQuery* const> queries);

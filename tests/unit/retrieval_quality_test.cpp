@@ -37,6 +37,25 @@ TEST(RetrievalMetrics, MatchHandComputedValues) {
   EXPECT_DOUBLE_EQ(AnswerRecallAt(ranked, partial, 5), 1.0);
 }
 
+TEST(RetrievalMetrics, BootstrapIntervalIsTheSpreadOfTheMeanOverQueries) {
+  // Every query alike: the mean cannot move.
+  std::vector<double> same(64, 0.75);
+  EXPECT_EQ(BootstrapInterval95(same), (std::pair{0.75, 0.75}));
+  // 64 queries, half answered: the mean's standard error is sqrt(0.25 / 64) = 0.0625, so the
+  // interval is about 0.5 -/+ 1.96 x 0.0625 = [0.38, 0.62].
+  std::vector<double> half;
+  for (int i = 0; i < 64; ++i) half.push_back(i % 2);
+  auto [low, high] = BootstrapInterval95(half);
+  EXPECT_NEAR(low, 0.5 - 1.96 * 0.0625, 0.03);
+  EXPECT_NEAR(high, 0.5 + 1.96 * 0.0625, 0.03);
+  // Four times the queries, half the width.
+  std::vector<double> more;
+  for (int i = 0; i < 256; ++i) more.push_back(i % 2);
+  auto [low4, high4] = BootstrapInterval95(more);
+  EXPECT_NEAR((high4 - low4) * 2, high - low, 0.04);
+  EXPECT_EQ(BootstrapInterval95(half), (std::pair{low, high}));  // the same every run
+}
+
 TEST(RetrievalMetrics, SplitIsFixedAndNearThirtyPercent) {
   int test = 0;
   for (int i = 0; i < 1000; ++i) test += InTestSplit("q-" + std::to_string(i));
