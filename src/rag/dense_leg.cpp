@@ -52,10 +52,17 @@ std::vector<std::vector<float>> EmbeddingClient::EmbedTexts(
 }
 
 // hnswlib's exhaustive index: at a knowledge base's size (tens of passages a namespace) a scan
-// is exact and faster than walking a graph, which would visit nearly every node anyway.
+// is exact and faster than walking a graph, which would visit nearly every node anyway. It keeps
+// each vector's 8-byte label right after its floats, so vectors are stored padded with a zero to
+// an even length (451 topics -> 452): the label is then aligned, and inner products unchanged.
 struct DenseLeg::Shelf {
+  static size_t PaddedLength(size_t dimensions) { return dimensions + dimensions % 2; }
+  static std::vector<float> Padded(std::vector<float> v) {
+    v.resize(PaddedLength(v.size()), 0.0f);
+    return v;
+  }
   Shelf(size_t dimensions, size_t capacity)
-      : space(dimensions), index(&space, std::max<size_t>(capacity, 1)) {}
+      : space(PaddedLength(dimensions)), index(&space, std::max<size_t>(capacity, 1)) {}
   hnswlib::InnerProductSpace space;
   hnswlib::BruteforceSearch<float> index;
 };
@@ -142,7 +149,7 @@ DenseLeg::DenseLeg(const knowledge::KnowledgeBase& kb, TextEmbedder& client,
   for (const auto& [ns, size] : sizes) shelves_[ns] = std::make_unique<Shelf>(dimensions_, size);
   for (size_t i = 0; i < kb.passages.size(); ++i) {
     if (vectors[i].size() != dimensions_) throw HttpError("embeddings: uneven dimensions");
-    shelves_[kb.passages[i].name_space]->index.addPoint(vectors[i].data(), i);
+    shelves_[kb.passages[i].name_space]->index.addPoint(Shelf::Padded(vectors[i]).data(), i);
   }
 }
 
@@ -188,6 +195,7 @@ std::vector<std::string> DenseLeg::Rank(const std::string& text,
                                         std::span<const std::string> namespaces, size_t k) {
   auto query = QuestionVector(text);
   if (query.size() != dimensions_) throw HttpError("embeddings: query of another dimension");
+  query = Shelf::Padded(std::move(query));
   std::vector<std::pair<float, size_t>> hits;  // distance (1 - cosine), passage
   auto search = [&](const Shelf& shelf) {
     // The count is capped: this hnswlib version's scan reads k points whatever it holds.

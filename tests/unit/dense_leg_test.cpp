@@ -16,13 +16,15 @@
 namespace vf::rag {
 namespace {
 
-// Stands in for an embeddings model: every text gets a fixed pseudo-random unit vector.
+// Stands in for an embeddings model: every text gets a fixed pseudo-random unit vector, of an odd
+// length like the local model's 451 (stored padded, so that hnswlib's labels stay aligned: the
+// sanitizer build checks).
 class HashEmbedderStandIn : public TextEmbedder {
  public:
   static std::vector<float> VectorOf(const std::string& text) {
     std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(text)));
     std::normal_distribution<float> normal;
-    std::vector<float> v(16);
+    std::vector<float> v(15);
     double norm = 0;
     for (auto& x : v) {
       x = normal(rng);
@@ -40,7 +42,7 @@ class HashEmbedderStandIn : public TextEmbedder {
     for (const auto& text : inputs) out.push_back(VectorOf(text));
     return out;
   }
-  std::string model_ = "hash-16";
+  std::string model_ = "hash-15";
 };
 
 knowledge::KnowledgeBase ThreeNamespaces() {
