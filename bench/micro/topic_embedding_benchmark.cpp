@@ -4,11 +4,9 @@
 // retrieval_benchmark.cpp's lexical-only figures. Needs `npm ci` in tools/embeddings-server.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "core/config.hpp"
 #include "knowledge/knowledge_base.hpp"
@@ -127,8 +125,7 @@ void BM_RetrieveUncachedWithLocalDense(benchmark::State& state) {
     std::lock_guard lock(creating);
     if (!pipeline) pipeline = std::make_unique<DensePipeline>(s->kb, Model(*s, state));
   }
-  pipeline->uncached.set_overlap_below(
-      state.range(1) ? std::max(1u, std::thread::hardware_concurrency()) : 0);
+  pipeline->uncached.set_overlap_below(state.range(1) ? RagService::Cores() : 0);
   vf::bench::TimedCalls(
       state, p[Distilled(state)], [&](size_t) { pipeline->dense.ForgetQuestions(); },
       [&](size_t i) {
