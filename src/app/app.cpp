@@ -341,7 +341,7 @@ json HealthChecks(const api::HealthService& health) {
 // Gauges and counters read when scraped: the process, the worker pool, dependencies, the rate
 // limiter's own counts.
 void RegisterProcessMetrics(monitoring::Registry& registry, const api::HealthService& health,
-                            const RateLimiting& rate_limiting, const http::WorkerPool& workers) {
+                            const RateLimiting& rate_limiting, const WorkerPool& workers) {
   using monitoring::ReadProcessStats;
   registry.AddCallbackGauge("process_resident_memory_bytes", "Resident memory size in bytes.",
                             [] { return static_cast<double>(ReadProcessStats().resident_bytes); });
@@ -469,7 +469,7 @@ int Serve(const Config& config) {
                              .rag = knowledge.service.get()});
   // Made after the route table is complete: one series per route.
   monitoring::RequestMetrics request_metrics(registry, router);
-  http::WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
+  WorkerPool workers(config.server.worker_threads, config.server.worker_queue);
   RegisterProcessMetrics(registry, health, rate_limiting, workers);
 
   monitoring::MonitorSources sources{

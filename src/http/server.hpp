@@ -11,9 +11,9 @@
 #include <memory>
 
 #include "core/config.hpp"
+#include "core/worker_pool.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
-#include "http/worker_pool.hpp"
 
 namespace vf::http {
 

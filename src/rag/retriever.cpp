@@ -13,9 +13,11 @@
 #include <mutex>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "core/log.hpp"
+#include "core/worker_pool.hpp"
 
 namespace vf::rag {
 namespace {
@@ -395,6 +397,12 @@ void Retriever::set_settings(const RetrievalSettings& settings) { settings_ = se
 void Retriever::AddExternalLeg(ExternalLeg* leg, double weight,
                                std::chrono::milliseconds breaker_open) {
   external_.push_back({leg, weight, std::make_unique<CircuitBreaker>(breaker_open)});
+  if (!preparers_) {
+    // One thread per core: the overlap only pays while a core is free (RagService), and a
+    // question that finds them all busy is embedded on its own thread, not queued behind others.
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    preparers_ = std::make_unique<WorkerPool>(cores, cores);
+  }
 }
 
 bool Retriever::AskExternal(const External& external, const std::function<void()>& ask) const {
@@ -428,12 +436,19 @@ void Retriever::PrepareExternal(std::span<const std::string> texts) const {
 std::shared_future<void> Retriever::PrepareExternalInBackground(
     std::vector<std::string> texts) const {
   auto shared = std::make_shared<const std::vector<std::string>>(std::move(texts));
-  try {
-    return std::async(std::launch::async, [this, shared] { PrepareExternal(*shared); }).share();
-  } catch (const std::system_error&) {
-    PrepareExternal(*shared);  // no thread to be had: on this one, as searches did before
-    return {};
-  }
+  auto prepared = std::make_shared<std::promise<void>>();
+  auto done = prepared->get_future().share();
+  auto job = [this, shared, prepared] {
+    try {
+      PrepareExternal(*shared);
+      prepared->set_value();
+    } catch (...) {
+      prepared->set_exception(std::current_exception());
+    }
+  };
+  if (preparers_ && preparers_->TrySubmit(std::move(job))) return done;
+  PrepareExternal(*shared);  // every preparing thread busy: on this one, as searches did before
+  return {};
 }
 
 std::vector<std::string> Retriever::FailingExternalLegs() const {

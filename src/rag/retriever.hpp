@@ -36,6 +36,10 @@
 #include "rag/exercise_substitutes.hpp"
 #include "rag/latent_semantic.hpp"
 
+namespace vf {
+class WorkerPool;
+}
+
 namespace vf::rag {
 
 // Tuned on the training part of the evaluation set (docs/RETRIEVAL.md has how and the figures).
@@ -169,7 +173,9 @@ class Retriever {
   void PrepareExternal(std::span<const std::string> texts) const;
   // The same on another thread, so that embedding the question (a model run or an endpoint's
   // round trip) overlaps the embedded legs' searches instead of adding to them. Hand the result
-  // to Search; it is done (breaker and all) by the time any external leg is asked to rank.
+  // to Search; it is done (breaker and all) by the time any external leg is asked to rank. When
+  // every preparing thread is busy and their queue full, it runs on the caller's thread instead
+  // and the result is empty.
   std::shared_future<void> PrepareExternalInBackground(std::vector<std::string> texts) const;
   // The external legs' names and weights, for cache keys; empty without any.
   std::string ExternalFingerprint() const;
@@ -226,6 +232,10 @@ class Retriever {
   bool AskExternal(const External& external, const std::function<void()>& ask) const;
   std::vector<External> external_;
   mutable std::atomic<uint64_t> external_failures_{0}, external_skipped_{0};
+  // Threads kept for PrepareExternalInBackground once an external leg is added: starting one per
+  // retrieval cost about as much as a lexical leg's search. Last, so they stop (finishing what
+  // is queued) before the legs they call go.
+  std::unique_ptr<WorkerPool> preparers_;
 };
 
 // Reciprocal rank fusion (Cormack, Clarke & Büttcher 2009): score = sum of w / (k + rank), ranks

@@ -500,6 +500,8 @@ class SlowEmbeddingLegStandIn : public ExternalLeg {
   }
   void Prepare(std::span<const std::string>) override {
     prepare_thread = std::this_thread::get_id();
+    thread_local int calls_on_this_thread = 0;
+    most_calls_on_one_thread = std::max(most_calls_on_one_thread.load(), ++calls_on_this_thread);
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     prepared = true;
   }
@@ -507,6 +509,7 @@ class SlowEmbeddingLegStandIn : public ExternalLeg {
   std::atomic<bool> prepared{false};
   bool ranked_before_prepared = false;
   std::thread::id prepare_thread;
+  std::atomic<int> most_calls_on_one_thread{0};
 };
 
 // A service whose one external leg is the slow stand-in, weighted ten to one over the lexical legs.
@@ -531,6 +534,17 @@ TEST(RagService, EmbedsTheQuestionWhileTheEmbeddedLegsSearchAndRanksOnlyOnceItIs
   EXPECT_TRUE(result.complete);
   ASSERT_FALSE(result.sources.empty());
   EXPECT_EQ(result.sources[0].id, "travel-italy");
+}
+
+TEST(RagService, EmbedsOnThreadsKeptForItNotOnOneStartedPerRetrieval) {
+  ServiceWithSlowLeg s(RagService::Cores() + 1);
+  // One more retrieval than there are preparing threads (one per core): some thread must have
+  // embedded twice, which a thread started per retrieval never does.
+  for (unsigned i = 0; i <= RagService::Cores(); ++i) {
+    s.service.Compute({"coach/ask", "knee pain running " + std::to_string(i), {}, 3});
+  }
+  EXPECT_NE(s.leg.prepare_thread, std::this_thread::get_id());
+  EXPECT_GE(s.leg.most_calls_on_one_thread, 2);
 }
 
 TEST(RagService, EmbedsTheQuestionFirstOnTheRequestsThreadWhenEveryCoreIsRetrieving) {

@@ -1,8 +1,8 @@
-#include "http/worker_pool.hpp"
+#include "core/worker_pool.hpp"
 
 #include "core/log.hpp"
 
-namespace vf::http {
+namespace vf {
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t queue_capacity) : capacity_(queue_capacity) {
   threads_.reserve(threads);
@@ -61,4 +61,4 @@ void WorkerPool::Run() {
   }
 }
 
-}  // namespace vf::http
+}  // namespace vf

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace vf::http {
+namespace vf {
 
 class WorkerPool {
  public:
@@ -43,4 +43,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace vf::http
+}  // namespace vf
