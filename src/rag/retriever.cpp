@@ -289,6 +289,31 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
     }
   }
 
+  {
+    // The feedback leg's statistics, read as Xapian's expansion reads them (FeedbackTerms).
+    Xapian::Database db(index_dir_.string());
+    const FeedbackTermDecider admitted({});
+    std::map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> postings;  // byte order
+    auto& x = expansion_;
+    x.length.assign(kb_.passages.size(), 0);
+    for (uint32_t passage = 0; passage < kb_.passages.size(); ++passage) {
+      auto docid = searchers_->docid_of_passage[passage];
+      x.length[passage] = db.get_doclength(docid);
+      for (auto t = db.termlist_begin(docid); t != db.termlist_end(docid); ++t) {
+        if (admitted(*t)) postings[*t].emplace_back(passage, t.get_wdf());
+      }
+    }
+    x.postings.resize(kb_.passages.size());
+    for (auto& [term, list] : postings) {
+      auto id = static_cast<uint32_t>(x.terms.size());
+      x.terms.push_back(term);
+      x.term_frequency.push_back(db.get_termfreq(term));
+      for (auto [passage, wdf] : list) x.postings[passage].emplace_back(id, wdf);
+    }
+    x.average_length = db.get_avlength();
+    x.passages = db.get_doccount();
+  }
+
   // Lexicon phrases as stems, longest first so "delayed onset muscle soreness" wins over "muscle".
   for (const auto& group : kb_.synonyms) {
     std::vector<std::vector<std::string>> phrases;
@@ -568,26 +593,22 @@ std::vector<Candidate> Retriever::SearchLeg(const AnalyzedQuery& query, Leg leg,
   if (!reuse) mset = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
 
   if (leg == Leg::kFeedback && (reuse || !mset.empty())) {
-    Xapian::RSet relevant;
-    int taken = 0;
+    std::vector<uint32_t> relevant;
     if (reuse) {
       for (const auto& c : synonyms_ranking) {
-        if (taken++ == s.feedback_docs) break;
-        relevant.add_document(searchers_->docid_of_passage[c.passage]);
+        if (static_cast<int>(relevant.size()) == s.feedback_docs) break;
+        relevant.push_back(c.passage);
       }
     } else {
-      for (auto it = mset.begin(); it != mset.end() && taken < s.feedback_docs; ++it, ++taken) {
-        relevant.add_document(*it);
+      for (auto it = mset.begin(); it != mset.end(); ++it) {
+        if (static_cast<int>(relevant.size()) == s.feedback_docs) break;
+        relevant.push_back(searchers_->passage_of_docid[*it]);
       }
     }
-    std::set<std::string> query_terms;
-    for (const auto& stem : query.stems) query_terms.insert(kBodyPrefix + stem);
-    FeedbackTermDecider decider(std::move(query_terms));
-    auto eset =
-        enquire.get_eset(static_cast<Xapian::termcount>(s.feedback_terms), relevant, &decider);
+    auto eset = FeedbackTerms(query, relevant);
     if (!eset.empty()) {
       std::vector<Xapian::Query> terms;
-      for (auto it = eset.begin(); it != eset.end(); ++it) terms.emplace_back(*it);
+      for (const auto& term : eset) terms.emplace_back(term);
       Xapian::Query expansion(Xapian::Query::OP_OR, terms.begin(), terms.end());
       Xapian::Query expanded(
           Xapian::Query::OP_OR, lexical,
@@ -697,6 +718,121 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
   auto fused = FuseReciprocalRank(lists, weights, s.rrf_k);
   if (fused.size() > limit) fused.resize(limit);
   return fused;
+}
+
+std::vector<std::string> Retriever::FeedbackTerms(const AnalyzedQuery& query,
+                                                  std::span<const uint32_t> passages) const {
+  const auto& x = expansion_;
+  // Xapian's relevance set: each passage once, in document id order.
+  std::vector<uint32_t> relevant(passages.begin(), passages.end());
+  const auto& docid = searchers_->docid_of_passage;
+  std::sort(relevant.begin(), relevant.end(),
+            [&](uint32_t a, uint32_t b) { return docid[a] < docid[b]; });
+  relevant.erase(std::unique(relevant.begin(), relevant.end()), relevant.end());
+  if (relevant.empty()) return {};
+
+  // The query's own words are never suggested (Xapian leaves out its query's terms).
+  std::vector<uint32_t> excluded;
+  auto exclude = [&](const std::string& stem) {
+    auto term = kBodyPrefix + stem;
+    auto it = std::lower_bound(x.terms.begin(), x.terms.end(), term);
+    if (it != x.terms.end() && *it == term) {
+      excluded.push_back(static_cast<uint32_t>(it - x.terms.begin()));
+    }
+  };
+  for (const auto& stem : query.stems) exclude(stem);
+  for (const auto& group : query.concepts) {
+    for (const auto& phrase : group.alternatives) {
+      for (const auto& stem : phrase) exclude(stem);
+    }
+  }
+  std::sort(excluded.begin(), excluded.end());
+
+  // Each term of the feedback passages in byte order, its statistics summed over them in
+  // document order, weighted and kept as Xapian's ESet::Internal::expand keeps them: a bounded
+  // heap, a term no better than the weakest kept left out (so of equal weights the one earlier
+  // in byte order stays), the weakest popped first.
+  struct Weighted {
+    double weight;
+    uint32_t term;
+  };
+  auto better = [](const Weighted& a, const Weighted& b) {
+    return a.weight != b.weight ? a.weight > b.weight : a.term > b.term;
+  };
+  const auto wanted = static_cast<size_t>(std::max(0, settings_.feedback_terms));
+  if (wanted == 0) return {};
+  std::vector<Weighted> kept;
+  bool is_heap = false;
+  double weakest = 0;
+  constexpr double k = 1.0;  // Xapian's default for the "trad" expansion scheme
+  const double rsize = static_cast<double>(relevant.size());
+  std::vector<size_t> at(relevant.size(), 0);
+  auto excluded_at = excluded.begin();
+  for (;;) {
+    uint32_t term = UINT32_MAX;
+    for (size_t r = 0; r < relevant.size(); ++r) {
+      const auto& list = x.postings[relevant[r]];
+      if (at[r] < list.size()) term = std::min(term, list[at[r]].first);
+    }
+    if (term == UINT32_MAX) break;
+    uint32_t holding = 0;
+    double multiplier = 0;
+    for (size_t r = 0; r < relevant.size(); ++r) {
+      const auto& list = x.postings[relevant[r]];
+      if (at[r] == list.size() || list[at[r]].first != term) continue;
+      const double wdf = std::max<uint32_t>(1, list[at[r]].second);
+      ++holding;
+      multiplier += (k + 1) * wdf / (k * x.length[relevant[r]] / x.average_length + wdf);
+      ++at[r];
+    }
+    while (excluded_at != excluded.end() && *excluded_at < term) ++excluded_at;
+    if (excluded_at != excluded.end() && *excluded_at == term) continue;
+    // TradEWeight: the Robertson/Sparck Jones relevance weight times the summed multiplier.
+    const double frequency = x.term_frequency[term];
+    const double without = rsize - holding;
+    const double numerator = (holding + 0.5) * (x.passages - frequency - without + 0.5);
+    const double denominator = (frequency - holding + 0.5) * (without + 0.5);
+    const double weight = multiplier * std::log(numerator / denominator);
+    if (weight <= weakest) continue;
+    kept.push_back({weight, term});
+    if (kept.size() > wanted) {
+      if (!is_heap) {
+        is_heap = true;
+        std::make_heap(kept.begin(), kept.end(), better);
+      } else {
+        std::push_heap(kept.begin(), kept.end(), better);
+      }
+      std::pop_heap(kept.begin(), kept.end(), better);
+      kept.pop_back();
+      weakest = kept.front().weight;
+    }
+  }
+  if (is_heap) {
+    std::sort_heap(kept.begin(), kept.end(), better);
+  } else {
+    std::sort(kept.begin(), kept.end(), better);
+  }
+  std::vector<std::string> out;
+  out.reserve(kept.size());
+  for (const auto& w : kept) out.push_back(x.terms[w.term]);
+  return out;
+}
+
+std::vector<std::string> Retriever::FeedbackTermsFromXapian(
+    const AnalyzedQuery& query, std::span<const uint32_t> passages) const {
+  auto lease = searchers_->Take();
+  auto& enquire = lease.searcher->enquire;
+  enquire.set_query(ConceptsQuery(query.concepts, settings_));  // whose terms it leaves out
+  Xapian::RSet relevant;
+  for (auto passage : passages) relevant.add_document(searchers_->docid_of_passage[passage]);
+  std::set<std::string> query_terms;
+  for (const auto& stem : query.stems) query_terms.insert(kBodyPrefix + stem);
+  FeedbackTermDecider decider(std::move(query_terms));
+  auto eset = enquire.get_eset(static_cast<Xapian::termcount>(settings_.feedback_terms), relevant,
+                               &decider);
+  std::vector<std::string> out;
+  for (auto it = eset.begin(); it != eset.end(); ++it) out.push_back(*it);
+  return out;
 }
 
 double Retriever::Similarity(uint32_t a, uint32_t b) const {

@@ -185,6 +185,17 @@ class Retriever {
   // The legs whose breaker is open (failing, not yet back), by name.
   std::vector<std::string> FailingExternalLegs() const;
 
+  // The feedback leg's expansion terms for `query` from these feedback passages, best first: the
+  // body terms Xapian's Enquire::get_eset would give (its default weighting, TradEWeight with
+  // k = 1, and its tie-breaking), never a word of the query, computed from statistics read once
+  // at start-up instead of from every feedback passage's term list per search.
+  std::vector<std::string> FeedbackTerms(const AnalyzedQuery& query,
+                                         std::span<const uint32_t> passages) const;
+  // The same through Xapian's get_eset itself, which FeedbackTerms replaced (a fifth of an
+  // uncached retrieval): the reference the tests hold it to.
+  std::vector<std::string> FeedbackTermsFromXapian(const AnalyzedQuery& query,
+                                                   std::span<const uint32_t> passages) const;
+
   // Cosine similarity of two passages' tf-idf vectors (for diversity).
   double Similarity(uint32_t a, uint32_t b) const;
 
@@ -217,6 +228,17 @@ class Retriever {
   // First stem -> phrases starting with it, longest first.
   std::unordered_map<std::string, std::vector<size_t>> phrases_by_first_stem_;
   std::vector<std::vector<std::vector<std::string>>> groups_;  // group -> phrases -> stems
+  // What Xapian's query expansion reads, for FeedbackTerms.
+  struct ExpansionStatistics {
+    std::vector<std::string> terms;        // the terms a feedback term may be, in byte order
+    std::vector<uint32_t> term_frequency;  // per term: the passages holding it
+    // Per passage: (term, within-passage frequency), ascending term; and its indexed length.
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> postings;
+    std::vector<uint32_t> length;
+    double average_length = 0;
+    uint32_t passages = 0;
+  };
+  ExpansionStatistics expansion_;
   // Per passage: sorted (term id, weight) with unit norm.
   std::vector<std::vector<std::pair<uint32_t, float>>> vectors_;
   std::unique_ptr<Searchers> searchers_;

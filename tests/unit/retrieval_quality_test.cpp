@@ -173,6 +173,37 @@ TEST_F(ShippedRetrieval, ReusingTheSelectorsRankingChangesNoResult) {
   }
 }
 
+// The feedback leg's terms come from statistics read at start-up, not from Xapian's get_eset:
+// on every evaluation query, for the feedback passages the leg takes (its synonyms leg's first
+// few) and for other counts of them and of terms, the very terms Xapian's expansion gives, in
+// its order.
+TEST_F(ShippedRetrieval, FeedbackTermsAreXapiansExpansionTerms) {
+  const auto shipped = retriever_->settings();
+  size_t compared = 0, nonempty = 0;
+  for (int terms : {shipped.feedback_terms, 3, 20}) {
+    auto settings = shipped;
+    settings.feedback_terms = terms;
+    retriever_->set_settings(settings);
+    for (const auto& q : *set_) {
+      auto analyzed = retriever_->Analyze(q.query.text);
+      auto ranking = retriever_->SearchLeg(analyzed, Retriever::Leg::kSynonyms, {}, 6);
+      for (size_t docs : {size_t{1}, static_cast<size_t>(shipped.feedback_docs), size_t{6}}) {
+        std::vector<uint32_t> passages;
+        for (size_t i = 0; i < std::min(docs, ranking.size()); ++i) {
+          passages.push_back(ranking[i].passage);
+        }
+        auto ours = retriever_->FeedbackTerms(analyzed, passages);
+        auto xapians = retriever_->FeedbackTermsFromXapian(analyzed, passages);
+        ASSERT_EQ(ours, xapians) << q.qid << ", " << docs << " passages, " << terms << " terms";
+        ++compared;
+        nonempty += !ours.empty();
+      }
+    }
+  }
+  retriever_->set_settings(shipped);
+  EXPECT_GT(nonempty, compared * 9 / 10);
+}
+
 // A ranking that does not reach deep enough is not used; a complete one is, as it is.
 TEST_F(ShippedRetrieval, SelectorsRankingIsUsedOnlyWhenItReachesDeepEnough) {
   auto analyzed = retriever_->Analyze("how long should my easy runs be");
