@@ -588,14 +588,13 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
   bool misses = false, tune = false, pools = false, baseline = false;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--split" && i + 1 < args.size()) {
-      const auto& v = args[++i];
-      split = v == "train"     ? rag::Split::kTrain
-              : v == "fresh"   ? rag::Split::kFresh
-              : v == "final"   ? rag::Split::kFinal
-              : v == "holdout" ? rag::Split::kHoldout
-              : v == "audit"   ? rag::Split::kAudit
-              : v == "all"     ? rag::Split::kAll
-                               : rag::Split::kTest;
+      auto named = rag::SplitNamed(args[++i]);
+      if (!named) {
+        std::cerr << "unknown split: " << args[i]
+                  << " (train, test, fresh, final, holdout, audit, pooled or all)\n";
+        return 64;
+      }
+      split = *named;
     } else if (args[i] == "--misses") {
       misses = true;
     } else if (args[i] == "--tune") {

@@ -118,6 +118,17 @@ bool InFinalSet(std::string_view qid) { return qid.starts_with("fs-"); }
 bool InHoldoutSet(std::string_view qid) { return qid.starts_with("ft-"); }
 bool InAuditSet(std::string_view qid) { return qid.starts_with("fa-"); }
 
+std::optional<Split> SplitNamed(std::string_view name) {
+  static constexpr std::pair<std::string_view, Split> kNames[] = {
+      {"train", Split::kTrain},   {"test", Split::kTest},       {"fresh", Split::kFresh},
+      {"final", Split::kFinal},   {"holdout", Split::kHoldout}, {"audit", Split::kAudit},
+      {"pooled", Split::kPooled}, {"all", Split::kAll}};
+  for (auto [known, split] : kNames) {
+    if (name == known) return split;
+  }
+  return std::nullopt;
+}
+
 std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split split) {
   std::vector<const EvalQuery*> out;
   for (const auto& q : set) {
@@ -130,11 +141,13 @@ std::vector<const EvalQuery*> SplitOf(const std::vector<EvalQuery>& set, Split s
          audit = InAuditSet(q.qid);
     bool development = !fresh && !final && !holdout && !audit;
     bool test = InTestSplit(q.qid);
-    bool wanted = split == Split::kAll || (split == Split::kFresh && fresh) ||
-                  (split == Split::kFinal && final) || (split == Split::kHoldout && holdout) ||
-                  (split == Split::kAudit && audit) ||
-                  (split == Split::kTest && development && test) ||
-                  (split == Split::kTrain && development && !test);
+    bool wanted =
+        split == Split::kAll || (split == Split::kFresh && fresh) ||
+        (split == Split::kFinal && final) || (split == Split::kHoldout && holdout) ||
+        (split == Split::kAudit && audit) ||
+        (split == Split::kPooled && (final || holdout || audit || (development && test))) ||
+        (split == Split::kTest && development && test) ||
+        (split == Split::kTrain && development && !test);
     if (wanted) out.push_back(&q);
   }
   return out;
