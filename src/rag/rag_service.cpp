@@ -124,11 +124,10 @@ RagResult RagService::Compute(const RagQuery& query) const {
   for (const auto& c : candidates) {
     relevance.push_back(high > low ? (c.score - low) / (high - low) : 1.0);
   }
+  Retriever::SimilarityFrom similarity(retriever_);
   auto picked = SelectDiverse(
       relevance,
-      [&](size_t a, size_t b) {
-        return retriever_.Similarity(candidates[a].passage, candidates[b].passage);
-      },
+      [&](size_t a, size_t b) { return similarity(candidates[a].passage, candidates[b].passage); },
       k, ranking_.lambda);
   std::vector<Candidate> chosen;
   for (size_t i : picked) chosen.push_back(candidates[i]);

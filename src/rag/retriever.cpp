@@ -364,6 +364,7 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
         kb_, analyzer_, dimensions, index_dir_ / LatentSemanticIndex::FileName(dimensions));
   }
   double n = static_cast<double>(kb_.passages.size());
+  vocabulary_ = term_ids.size();
   vectors_.resize(kb_.passages.size());
   for (size_t i = 0; i < counts.size(); ++i) {
     double norm = 0;
@@ -849,6 +850,34 @@ double Retriever::Similarity(uint32_t a, uint32_t b) const {
       ++j;
     }
   }
+  return dot;
+}
+
+namespace {
+// SimilarityFrom's array, per thread: all zero except the spread passage's terms.
+thread_local std::vector<float> spread_weights;
+}  // namespace
+
+Retriever::SimilarityFrom::~SimilarityFrom() {
+  if (spread_ == UINT32_MAX) return;
+  for (const auto& [term, w] : retriever_.vectors_[spread_]) spread_weights[term] = 0.f;
+}
+
+double Retriever::SimilarityFrom::operator()(uint32_t from, uint32_t to) {
+  const auto& vectors = retriever_.vectors_;
+  if (from != spread_) {
+    if (spread_weights.size() < retriever_.vocabulary_) {
+      spread_weights.resize(retriever_.vocabulary_, 0.f);
+    }
+    if (spread_ != UINT32_MAX) {
+      for (const auto& [term, w] : vectors[spread_]) spread_weights[term] = 0.f;
+    }
+    for (const auto& [term, w] : vectors[from]) spread_weights[term] = w;
+    spread_ = from;
+  }
+  // Terms `from` lacks add zero products, which leave the sum as the merge in Similarity has it.
+  double dot = 0;
+  for (const auto& [term, w] : vectors[to]) dot += double(spread_weights[term]) * w;
   return dot;
 }
 

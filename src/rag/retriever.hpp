@@ -198,6 +198,22 @@ class Retriever {
 
   // Cosine similarity of two passages' tf-idf vectors (for diversity).
   double Similarity(uint32_t a, uint32_t b) const;
+  // The same for one passage against many in turn, as diversity asks after each pick: the
+  // passage's vector is spread over an array by term once (this thread's, reused), and each
+  // other passage's terms are looked up in it instead of merged with it. Equal to Similarity to
+  // the last bit (same products, added in the same order).
+  class SimilarityFrom {
+   public:
+    explicit SimilarityFrom(const Retriever& retriever) : retriever_(retriever) {}
+    ~SimilarityFrom();
+    SimilarityFrom(const SimilarityFrom&) = delete;
+    SimilarityFrom& operator=(const SimilarityFrom&) = delete;
+    double operator()(uint32_t from, uint32_t to);
+
+   private:
+    const Retriever& retriever_;
+    uint32_t spread_ = UINT32_MAX;  // the passage whose vector is spread, if any
+  };
 
   const knowledge::KnowledgeBase& knowledge_base() const { return kb_; }
   const RetrievalSettings& settings() const { return settings_; }
@@ -239,6 +255,7 @@ class Retriever {
     uint32_t passages = 0;
   };
   ExpansionStatistics expansion_;
+  size_t vocabulary_ = 0;  // term ids of `vectors_`
   // Per passage: sorted (term id, weight) with unit norm.
   std::vector<std::vector<std::pair<uint32_t, float>>> vectors_;
   std::unique_ptr<Searchers> searchers_;

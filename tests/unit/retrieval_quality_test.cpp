@@ -245,6 +245,27 @@ TEST_F(ShippedRetrieval, FeedbackTermsAreXapiansExpansionTerms) {
   EXPECT_GT(nonempty, compared * 9 / 10);
 }
 
+// Diversity's one-against-many similarities are Similarity's, bit for bit, whichever passage
+// was spread before and after one such helper has gone (its thread's array is left clean).
+TEST_F(ShippedRetrieval, SimilarityFromOnePassageIsSimilarityExactly) {
+  const auto passages = static_cast<uint32_t>(kb_->passages.size());
+  size_t differing = 0, nonzero = 0;
+  for (int round = 0; round < 2; ++round) {
+    Retriever::SimilarityFrom from(*retriever_);
+    for (uint32_t a = 0; a < passages; a += (round == 0 ? 1 : 7)) {
+      for (uint32_t b = 0; b < passages; ++b) {
+        double expected = retriever_->Similarity(a, b);
+        differing += from(a, b) != expected;
+        nonzero += expected > 0;
+        // Switching back and forth re-spreads each time.
+        if (b % 50 == 0) differing += from(b, a) != retriever_->Similarity(b, a);
+      }
+    }
+  }
+  EXPECT_EQ(differing, 0u);
+  EXPECT_GT(nonzero, static_cast<size_t>(passages) * passages / 4);
+}
+
 // A ranking that does not reach deep enough is not used; a complete one is, as it is.
 TEST_F(ShippedRetrieval, SelectorsRankingIsUsedOnlyWhenItReachesDeepEnough) {
   auto analyzed = retriever_->Analyze("how long should my easy runs be");
