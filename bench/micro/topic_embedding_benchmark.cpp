@@ -125,7 +125,7 @@ void BM_RetrieveUncachedWithLocalDense(benchmark::State& state) {
     std::lock_guard lock(creating);
     if (!pipeline) pipeline = std::make_unique<DensePipeline>(s->kb, Model(*s, state));
   }
-  pipeline->uncached.set_overlap_below(state.range(1) ? RagService::Cores() : 0);
+  pipeline->uncached.set_overlap_below(state.range(1) ? CoreCount() : 0);
   vf::bench::TimedCalls(
       state, p[Distilled(state)], [&](size_t) { pipeline->dense.ForgetQuestions(); },
       [&](size_t i) {

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/worker_pool.hpp"
+
 namespace vf {
 namespace {
 
@@ -383,7 +385,7 @@ Config LoadConfig(const SettingLookup& lookup) {
   r.Millis("SHUTDOWN_GRACE_MS", s.shutdown_grace, 0, 600'000);
   r.Bool("ACCESS_LOG", s.access_log);
   r.OneOf("LOG_LEVEL", c.log_level, {"debug", "info", "warn", "error"});
-  if (s.io_threads == 0) s.io_threads = std::max(1u, std::thread::hardware_concurrency());
+  if (s.io_threads == 0) s.io_threads = CoreCount();
   // More blocking threads than cores only adds wake-ups: measured on 2 cores, GET /api/profile
   // served 70k req/s with 2 workers and 56k with 4 (docs/BENCHMARKS.md).
   if (s.worker_threads == 0) s.worker_threads = std::max(2u, std::thread::hardware_concurrency());

@@ -1,8 +1,12 @@
 #include "core/worker_pool.hpp"
 
+#include <algorithm>
+
 #include "core/log.hpp"
 
 namespace vf {
+
+unsigned CoreCount() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 WorkerPool::WorkerPool(unsigned threads, std::size_t queue_capacity) : capacity_(queue_capacity) {
   threads_.reserve(threads);

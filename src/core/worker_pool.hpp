@@ -14,6 +14,9 @@
 
 namespace vf {
 
+// The machine's hardware threads, at least one: what pools and per-core limits are sized by.
+unsigned CoreCount();
+
 class WorkerPool {
  public:
   WorkerPool(unsigned threads, std::size_t queue_capacity);

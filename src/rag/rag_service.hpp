@@ -7,13 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "cache/loader.hpp"
+#include "core/worker_pool.hpp"
 #include "monitoring/families.hpp"
 #include "rag/namespace_selector.hpp"
 #include "rag/retriever.hpp"
@@ -91,7 +90,6 @@ class RagService {
   // core would otherwise idle: it is done on a thread of its own while fewer than this many
   // retrievals are being computed (this one included), else first, on the request's thread.
   void set_overlap_below(unsigned computing) { overlap_below_ = computing; }
-  static unsigned Cores() { return std::max(1u, std::thread::hardware_concurrency()); }
 
  private:
   const Retriever& retriever_;
@@ -100,7 +98,7 @@ class RagService {
   monitoring::RagMetrics* metrics_;
   RankingSettings ranking_;
   Analyzer analyzer_;
-  unsigned overlap_below_ = Cores();
+  unsigned overlap_below_ = CoreCount();
   // Retrievals being computed in this process, by every service: the cores are shared.
   static inline std::atomic<unsigned> computing_{0};
   // Makes sure `chosen` (at most k) holds an answer to `facet` by ranking_.required_rank.

@@ -13,7 +13,6 @@
 #include <mutex>
 #include <set>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 
 #include "core/log.hpp"
@@ -287,11 +286,8 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
       searchers_->passage_of_docid[*it] = index;
       searchers_->docid_of_passage[index] = *it;
     }
-  }
 
-  {
     // The feedback leg's statistics, read as Xapian's expansion reads them (FeedbackTerms).
-    Xapian::Database db(index_dir_.string());
     const FeedbackTermDecider admitted({});
     std::map<std::string, std::vector<std::pair<uint32_t, uint32_t>>> postings;  // byte order
     auto& x = expansion_;
@@ -426,8 +422,7 @@ void Retriever::AddExternalLeg(ExternalLeg* leg, double weight,
   if (!preparers_) {
     // One thread per core: the overlap only pays while a core is free (RagService), and a
     // question that finds them all busy is embedded on its own thread, not queued behind others.
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    preparers_ = std::make_unique<WorkerPool>(cores, cores);
+    preparers_ = std::make_unique<WorkerPool>(CoreCount(), CoreCount());
   }
 }
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/text.hpp"
+#include "core/worker_pool.hpp"
 #include "rag/matrix_library.hpp"
 
 namespace vf::rag {
@@ -87,8 +88,7 @@ std::vector<float> TopicEmbedder::Topics(const std::string& text) const {
 std::vector<std::vector<float>> TopicEmbedder::EmbedTexts(
     const std::vector<std::string>& inputs, std::optional<std::chrono::milliseconds>) {
   std::vector<std::vector<float>> out(inputs.size());
-  size_t workers =
-      std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), inputs.size());
+  size_t workers = std::min<size_t>(CoreCount(), inputs.size());
   if (workers <= 1) {
     for (size_t i = 0; i < inputs.size(); ++i) out[i] = Topics(inputs[i]);
     return out;

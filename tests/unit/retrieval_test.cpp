@@ -537,10 +537,10 @@ TEST(RagService, EmbedsTheQuestionWhileTheEmbeddedLegsSearchAndRanksOnlyOnceItIs
 }
 
 TEST(RagService, EmbedsOnThreadsKeptForItNotOnOneStartedPerRetrieval) {
-  ServiceWithSlowLeg s(RagService::Cores() + 1);
+  ServiceWithSlowLeg s(CoreCount() + 1);
   // One more retrieval than there are preparing threads (one per core): some thread must have
   // embedded twice, which a thread started per retrieval never does.
-  for (unsigned i = 0; i <= RagService::Cores(); ++i) {
+  for (unsigned i = 0; i <= CoreCount(); ++i) {
     s.service.Compute({"coach/ask", "knee pain running " + std::to_string(i), {}, 3});
   }
   EXPECT_NE(s.leg.prepare_thread, std::this_thread::get_id());
