@@ -77,6 +77,14 @@ RagResult RagService::Compute(const RagQuery& query) const {
   } done{computing_};
   const bool by_facet = ranking_.facet_weight > 0 && query.facets.size() > 1;
   std::shared_future<void> external_prepared;
+  // A retrieval that ends early (it threw) still waits for its texts' preparation, which runs on
+  // a kept thread and uses the legs: whoever owns them may destroy them once this returns.
+  struct AwaitPreparation {
+    const std::shared_future<void>& prepared;
+    ~AwaitPreparation() {
+      if (prepared.valid()) prepared.wait();
+    }
+  } await_preparation{external_prepared};
   if (retriever_.has_external_legs()) {
     // Every text the searches below rank, so an embeddings leg asks for them in one request.
     std::vector<std::string> texts{query.text};

@@ -11,11 +11,14 @@
 namespace vf {
 namespace {
 
+// In each test the pool is declared after what its jobs use, so it is destroyed first: its
+// threads are joined before those objects go.
+
 TEST(WorkerPool, RunsEveryJobItTakesOnItsOwnThreads) {
-  WorkerPool pool(2, 64);
   std::atomic<int> ran{0}, on_caller{0};
   const auto caller = std::this_thread::get_id();
   std::latch finished(20);
+  WorkerPool pool(2, 64);
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(pool.TrySubmit([&] {
       if (std::this_thread::get_id() == caller) ++on_caller;
@@ -30,10 +33,10 @@ TEST(WorkerPool, RunsEveryJobItTakesOnItsOwnThreads) {
 }
 
 TEST(WorkerPool, RefusesAJobWhenItsThreadsAreBusyAndItsQueueIsFull) {
-  WorkerPool pool(1, 1);
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> started;
+  WorkerPool pool(1, 1);
   ASSERT_TRUE(pool.TrySubmit([&] {
     started.set_value();
     released.wait();
@@ -47,10 +50,10 @@ TEST(WorkerPool, RefusesAJobWhenItsThreadsAreBusyAndItsQueueIsFull) {
 }
 
 TEST(WorkerPool, StopRunsTheQueuedJobsThenRefusesMore) {
-  WorkerPool pool(1, 8);
   std::promise<void> release;
   auto released = release.get_future().share();
   std::atomic<int> ran{0};
+  WorkerPool pool(1, 8);
   ASSERT_TRUE(pool.TrySubmit([&] {
     released.wait();
     ++ran;
@@ -63,9 +66,9 @@ TEST(WorkerPool, StopRunsTheQueuedJobsThenRefusesMore) {
 }
 
 TEST(WorkerPool, AJobThatThrowsLeavesItsThreadServing) {
+  std::promise<void> after;
   WorkerPool pool(1, 8);
   ASSERT_TRUE(pool.TrySubmit([] { throw std::runtime_error("a bug in one job"); }));
-  std::promise<void> after;
   ASSERT_TRUE(pool.TrySubmit([&] { after.set_value(); }));
   EXPECT_EQ(after.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
 }
