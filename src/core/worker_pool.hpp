@@ -1,6 +1,6 @@
 #pragma once
 // A fixed set of threads for blocking work with a bounded queue: when the queue is full, work is
-// refused at once (the caller answers 503) instead of piling up.
+// refused at once instead of piling up (the server answers 503; the retriever does it itself).
 
 #include <atomic>
 #include <condition_variable>

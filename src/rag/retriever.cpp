@@ -307,7 +307,6 @@ Retriever::Retriever(const knowledge::KnowledgeBase& kb, fs::path index_root,
       for (auto [passage, wdf] : list) x.postings[passage].emplace_back(id, wdf);
     }
     x.average_length = db.get_avlength();
-    x.passages = db.get_doccount();
   }
 
   // Lexicon phrases as stems, longest first so "delayed onset muscle soreness" wins over "muscle".
@@ -786,7 +785,8 @@ std::vector<std::string> Retriever::FeedbackTerms(const AnalyzedQuery& query,
     // TradEWeight: the Robertson/Sparck Jones relevance weight times the summed multiplier.
     const double frequency = x.term_frequency[term];
     const double without = rsize - holding;
-    const double numerator = (holding + 0.5) * (x.passages - frequency - without + 0.5);
+    const double indexed = static_cast<double>(x.length.size());  // every passage
+    const double numerator = (holding + 0.5) * (indexed - frequency - without + 0.5);
     const double denominator = (frequency - holding + 0.5) * (without + 0.5);
     const double weight = multiplier * std::log(numerator / denominator);
     if (weight <= weakest) continue;

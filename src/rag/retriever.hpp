@@ -252,7 +252,6 @@ class Retriever {
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> postings;
     std::vector<uint32_t> length;
     double average_length = 0;
-    uint32_t passages = 0;
   };
   ExpansionStatistics expansion_;
   size_t vocabulary_ = 0;  // term ids of `vectors_`
