@@ -586,6 +586,7 @@ int BuildKnowledgeIndex(const Config& config) {
 int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args) {
   auto split = rag::Split::kTest;
   bool misses = false, tune = false, pools = false, baseline = false;
+  std::string second_judge;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--split" && i + 1 < args.size()) {
       auto named = rag::SplitNamed(args[++i]);
@@ -603,6 +604,8 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
       pools = true;
     } else if (args[i] == "--baseline") {
       baseline = true;
+    } else if (args[i] == "--second-judge" && i + 1 < args.size()) {
+      second_judge = args[++i];
     } else {
       std::cerr << "unknown argument: " << args[i] << "\n";
       return 64;
@@ -642,6 +645,32 @@ int EvaluateRetrieval(const Config& config, const std::vector<std::string>& args
                                {"audit", rag::Split::kAudit}}) {
       out[name] = rag::Evaluate(service, rag::SplitOf(set, which)).Summary();
     }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  if (!second_judge.empty()) {  // the split's queries the file grades, judged both ways
+    auto second = rag::LoadQrels(second_judge);
+    std::vector<rag::EvalQuery> regraded;
+    std::vector<const rag::EvalQuery*> judged;
+    for (const auto* q : rag::SplitOf(set, split)) {
+      auto it = second.find(q->qid);
+      if (it == second.end()) continue;
+      judged.push_back(q);
+      regraded.push_back(*q);
+      regraded.back().grades = it->second;
+    }
+    if (judged.size() != second.size()) {
+      std::cerr << second_judge << " grades " << second.size() << " queries, " << judged.size()
+                << " of them in this split\n";
+      return 64;
+    }
+    std::vector<const rag::EvalQuery*> regraded_queries;
+    for (const auto& q : regraded) regraded_queries.push_back(&q);
+    json out;
+    out["agreement"] = rag::CompareJudges(judged, second).Summary();
+    out["retrieval_by_the_set"] = rag::Evaluate(service, judged).Summary();
+    out["retrieval_by_the_second_judge"] = rag::Evaluate(service, regraded_queries).Summary();
+    out["retrieval_by_the_set"]["backend"] = external.Backend();
     std::cout << out.dump(2) << "\n";
     return 0;
   }

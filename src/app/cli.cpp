@@ -23,6 +23,8 @@ void PrintHelp(std::ostream& out) {
       << "            (pooled: test, final, holdout and audit, the sets nothing was decided on)\n"
       << "            [--tune] (tuning uses the train split only) [--pools] (for judging)\n"
       << "            [--baseline] (every split's figures, for knowledge/eval/baseline.json)\n"
+      << "            [--second-judge QRELS] (agreement of another judgment of the split's\n"
+      << "            queries with the set's, and the retrieval scored by each)\n"
       << "            configured optional legs (EMBEDDINGS_BASE_URL or EMBEDDINGS_LOCAL_DIR, "
          "UPSTASH_SEARCH_REST_URL) are fused in\n"
       << "  embed     print the dense leg's vectors for a JSON array of texts on standard input\n"

@@ -93,15 +93,15 @@ std::vector<EvalQuery> LoadEvalSet(const fs::path& knowledge_dir) {
     }
   }
   for (const auto& path : FilesEndingWith(dir, ".qrels")) {
-    std::istringstream in(ReadAll(path));
-    std::string qid, zero, passage;
-    int grade = 0;
-    while (in >> qid >> zero >> passage >> grade) {
+    for (const auto& [qid, grades] : LoadQrels(path)) {
       auto it = by_qid.find(qid);
       if (it == by_qid.end()) {
         throw knowledge::KnowledgeError(path.filename().string() + ": unknown query " + qid);
       }
-      set[it->second].grades[passage] = std::max(set[it->second].grades[passage], grade);
+      for (const auto& [passage, grade] : grades) {
+        auto& kept = set[it->second].grades[passage];
+        kept = std::max(kept, grade);
+      }
     }
   }
   return set;
@@ -260,6 +260,134 @@ std::pair<double, double> BootstrapInterval95(std::span<const double> values, si
     return means[std::min(means.size() - 1, static_cast<size_t>(q * double(means.size())))];
   };
   return {at(0.025), at(0.975)};
+}
+
+std::map<std::string, std::map<std::string, int>> LoadQrels(const fs::path& path) {
+  std::map<std::string, std::map<std::string, int>> out;
+  std::istringstream in(ReadAll(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string qid, zero, passage, rest;
+    int grade = -1;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (!(fields >> qid >> zero >> passage >> grade) || (fields >> rest) || grade < 0 ||
+        grade > 2) {
+      throw knowledge::KnowledgeError(path.filename().string() +
+                                      ": not `qid 0 passage grade`: " + line);
+    }
+    auto& kept = out[qid][passage];
+    kept = std::max(kept, grade);
+  }
+  return out;
+}
+
+std::vector<std::string> AnsweringPassages(const std::map<std::string, int>& grades) {
+  bool any_answer =
+      std::any_of(grades.begin(), grades.end(), [](const auto& g) { return g.second >= 2; });
+  std::vector<std::string> out;
+  for (const auto& [id, grade] : grades) {
+    if (grade >= (any_answer ? 2 : 1)) out.push_back(id);
+  }
+  return out;
+}
+
+double ExpectedAnswerRecallOfJudge(const std::map<std::string, int>& judge,
+                                   const std::map<std::string, int>& truth, size_t k) {
+  auto answers = AnsweringPassages(truth);
+  if (answers.empty()) return 0;
+  std::set<std::string> wanted(answers.begin(), answers.end());
+  auto first = AnsweringPassages(judge);
+  std::set<std::string> first_tier(first.begin(), first.end());
+  std::vector<std::string> second_tier;
+  for (const auto& [id, grade] : judge) {
+    if (grade >= 1 && !first_tier.count(id)) second_tier.push_back(id);
+  }
+  // Each tier fills what slots are left; a random order of a tier puts each of its passages in
+  // those slots with the same chance, so the expected count found is slots x the tier's share.
+  double found = 0;
+  size_t slots = k;
+  for (const auto& tier : {first, second_tier}) {
+    if (tier.empty() || slots == 0) continue;
+    size_t taken = std::min(slots, tier.size());
+    auto hits = std::count_if(tier.begin(), tier.end(),
+                              [&](const auto& id) { return wanted.count(id) > 0; });
+    found +=
+        static_cast<double>(taken) * static_cast<double>(hits) / static_cast<double>(tier.size());
+    slots -= taken;
+  }
+  return found / static_cast<double>(std::min(k, answers.size()));
+}
+
+double CohensKappa(std::span<const std::pair<int, int>> ratings, int categories) {
+  if (ratings.empty()) return 0;
+  std::vector<double> first(categories), second(categories);
+  double agree = 0;
+  for (auto [a, b] : ratings) {
+    first[a] += 1;
+    second[b] += 1;
+    agree += a == b;
+  }
+  const auto n = static_cast<double>(ratings.size());
+  double chance = 0;
+  for (int c = 0; c < categories; ++c) chance += first[c] / n * second[c] / n;
+  if (chance >= 1) return 1;  // both gave one category only, and so agree entirely
+  return (agree / n - chance) / (1 - chance);
+}
+
+JudgeAgreement CompareJudges(std::span<const EvalQuery* const> queries,
+                             const std::map<std::string, std::map<std::string, int>>& second) {
+  JudgeAgreement out;
+  std::vector<std::pair<int, int>> grades, answers;
+  for (const auto* q : queries) {
+    auto it = second.find(q->qid);
+    if (it == second.end()) continue;
+    const auto& theirs = it->second;
+    ++out.queries;
+    auto ours_answering = AnsweringPassages(q->grades);
+    auto theirs_answering = AnsweringPassages(theirs);
+    std::set<std::string> a(ours_answering.begin(), ours_answering.end());
+    std::set<std::string> b(theirs_answering.begin(), theirs_answering.end());
+    for (const auto& [id, grade] : theirs) {
+      auto ours = q->grades.find(id);
+      if (ours == q->grades.end()) {
+        out.found_by_second += grade > 0;
+        continue;
+      }
+      grades.emplace_back(ours->second, grade);
+      answers.emplace_back(a.count(id) ? 1 : 0, b.count(id) ? 1 : 0);
+      ++out.passages;
+    }
+    size_t both = 0;
+    for (const auto& id : a) both += b.count(id);
+    size_t either = a.size() + b.size() - both;
+    out.answer_overlap.push_back(either ? static_cast<double>(both) / static_cast<double>(either)
+                                        : 1.0);
+    out.second_as_system.push_back(ExpectedAnswerRecallOfJudge(theirs, q->grades, 5));
+    out.set_as_system.push_back(ExpectedAnswerRecallOfJudge(q->grades, theirs, 5));
+  }
+  out.grade_kappa = CohensKappa(grades, 3);
+  out.answer_kappa = CohensKappa(answers, 2);
+  return out;
+}
+
+json JudgeAgreement::Summary() const {
+  auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
+  auto mean_and_interval = [&](const std::vector<double>& values) {
+    double sum = 0;
+    for (double v : values) sum += v;
+    auto [low, high] = BootstrapInterval95(values);
+    return json::array({values.empty() ? 0 : r3(sum / static_cast<double>(values.size())),
+                        json::array({r3(low), r3(high)})});
+  };
+  return {{"queries", queries},
+          {"passages_graded_by_both", passages},
+          {"relevant_found_only_by_second_judge", found_by_second},
+          {"grade_kappa", r3(grade_kappa)},
+          {"answer_kappa", r3(answer_kappa)},
+          {"answer_set_overlap", mean_and_interval(answer_overlap)},
+          {"second_judge_answer_recall@5", mean_and_interval(second_as_system)},
+          {"set_answer_recall@5_by_second_judge", mean_and_interval(set_as_system)}};
 }
 
 json EvalReport::Summary() const {

@@ -89,6 +89,42 @@ struct EvalReport {
 std::pair<double, double> BootstrapInterval95(std::span<const double> values,
                                               size_t resamples = 2000);
 
+// One qrels file on its own, kept apart from the evaluation set: qid -> passage -> grade (the
+// highest where a line repeats).
+std::map<std::string, std::map<std::string, int>> LoadQrels(const std::filesystem::path& path);
+
+// The passages that answer a query by `grades`, as AnswerRecallAt counts them: grade 2, or grade
+// 1 when nothing is graded 2.
+std::vector<std::string> AnsweringPassages(const std::map<std::string, int>& grades);
+
+// A judge's grades used as a retrieval: the judge's answering passages first, then its other
+// relevant ones, each tier in an order drawn uniformly at random. The answer recall@k that
+// ranking is expected to score against `truth`, exactly (the mean over every order).
+double ExpectedAnswerRecallOfJudge(const std::map<std::string, int>& judge,
+                                   const std::map<std::string, int>& truth, size_t k);
+
+// Cohen's kappa (1960) of paired ratings in 0..categories-1: agreement beyond what the two
+// raters' own rates would give by chance. 1 when they agree on every pair; 0 at chance.
+double CohensKappa(std::span<const std::pair<int, int>> ratings, int categories);
+
+// How far a second, independent judgment of the same queries agrees with the set's own (TREC
+// practice: Voorhees 2000). Over the queries `second` grades: Cohen's kappa on grades and on
+// "answers it or not" for the passages both graded, the overlap of the two answer sets, and
+// each judgment's answers used as a retrieval and scored by answer recall@5 against the other:
+// how well a person who knows the knowledge base would do against these judgments.
+struct JudgeAgreement {
+  size_t queries = 0;
+  size_t passages = 0;         // graded by both
+  size_t found_by_second = 0;  // graded relevant by the second judge, never judged in the set
+  double grade_kappa = 0, answer_kappa = 0;
+  std::vector<double> answer_overlap;    // per query: Jaccard of the two answer sets
+  std::vector<double> second_as_system;  // the second judge's answers, scored by the set
+  std::vector<double> set_as_system;     // the set's answers, scored by the second judge
+  nlohmann::json Summary() const;        // means with 95% bootstrap intervals
+};
+JudgeAgreement CompareJudges(std::span<const EvalQuery* const> queries,
+                             const std::map<std::string, std::map<std::string, int>>& second);
+
 // Runs each query through `service.Compute` (the full pipeline, k = 10 for the metrics).
 EvalReport Evaluate(const RagService& service, std::span<const EvalQuery* const> queries);
 

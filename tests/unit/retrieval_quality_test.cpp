@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "knowledge/knowledge_base.hpp"
 #include "rag/evaluation.hpp"
 
@@ -55,6 +57,74 @@ TEST(RetrievalMetrics, BootstrapIntervalIsTheSpreadOfTheMeanOverQueries) {
   auto [low4, high4] = BootstrapInterval95(more);
   EXPECT_NEAR((high4 - low4) * 2, high - low, 0.04);
   EXPECT_EQ(BootstrapInterval95(half), (std::pair{low, high}));  // the same every run
+}
+
+TEST(JudgeAgreementMetrics, AJudgesAnswersAsARankingScoreTheirExpectedRecall) {
+  std::map<std::string, int> truth{{"a", 2}, {"b", 2}, {"c", 1}};
+  std::map<std::string, int> judge{{"a", 2}, {"x", 2}, {"c", 1}, {"b", 1}};
+  // Two slots hold the judge's two answers, a and x: one of the truth's two answers.
+  EXPECT_DOUBLE_EQ(ExpectedAnswerRecallOfJudge(judge, truth, 2), 0.5);
+  // A third slot takes b or c from the judge's grade-1 tier, b half the time: 1.5 of 2.
+  EXPECT_DOUBLE_EQ(ExpectedAnswerRecallOfJudge(judge, truth, 3), 0.75);
+  // Four answers for two slots: a is among them half the time.
+  std::map<std::string, int> broad{{"a", 2}, {"x", 2}, {"y", 2}, {"z", 2}};
+  EXPECT_DOUBLE_EQ(ExpectedAnswerRecallOfJudge(broad, {{"a", 2}}, 2), 0.5);
+  // The truth's answers fall back to grade 1 as AnswerRecallAt's do; no answers scores 0.
+  EXPECT_DOUBLE_EQ(ExpectedAnswerRecallOfJudge({{"a", 2}}, {{"a", 1}, {"b", 0}}, 5), 1.0);
+  EXPECT_DOUBLE_EQ(ExpectedAnswerRecallOfJudge({{"a", 2}}, {{"a", 0}}, 5), 0.0);
+  EXPECT_EQ(AnsweringPassages({{"a", 1}, {"b", 0}}), std::vector<std::string>{"a"});
+  EXPECT_EQ(AnsweringPassages({{"a", 1}, {"b", 2}}), std::vector<std::string>{"b"});
+}
+
+TEST(JudgeAgreementMetrics, CohensKappaIsAgreementBeyondChance) {
+  // Agree on 3 of 4; by their own rates (1/2 and 3/4 zeros) chance agreement is 1/2.
+  std::vector<std::pair<int, int>> ratings{{0, 0}, {1, 1}, {1, 0}, {0, 0}};
+  EXPECT_DOUBLE_EQ(CohensKappa(ratings, 2), 0.5);
+  std::vector<std::pair<int, int>> same{{0, 0}, {2, 2}, {1, 1}};
+  EXPECT_DOUBLE_EQ(CohensKappa(same, 3), 1.0);
+  std::vector<std::pair<int, int>> opposite{{0, 1}, {1, 0}};
+  EXPECT_DOUBLE_EQ(CohensKappa(opposite, 2), -1.0);
+}
+
+TEST(JudgeAgreementMetrics, ComparesOnlyTheQueriesTheSecondJudgmentGrades) {
+  EvalQuery q1, q2;
+  q1.qid = "q1";
+  q1.grades = {{"a", 2}, {"b", 1}, {"c", 0}};
+  q2.qid = "q2";
+  q2.grades = {{"a", 2}};
+  std::vector<const EvalQuery*> queries{&q1, &q2};
+  std::map<std::string, std::map<std::string, int>> second{
+      {"q1", {{"a", 2}, {"b", 2}, {"c", 0}, {"d", 1}}}};
+  auto agreement = CompareJudges(queries, second);
+  EXPECT_EQ(agreement.queries, 1u);
+  EXPECT_EQ(agreement.passages, 3u);         // a, b, c; d was never judged in the set
+  EXPECT_EQ(agreement.found_by_second, 1u);  // d
+  ASSERT_EQ(agreement.answer_overlap.size(), 1u);
+  EXPECT_DOUBLE_EQ(agreement.answer_overlap[0], 0.5);    // {a} against {a, b}
+  EXPECT_DOUBLE_EQ(agreement.second_as_system[0], 1.0);  // a is in its top 2
+  EXPECT_DOUBLE_EQ(agreement.set_as_system[0], 1.0);     // a, then b: both of {a, b}
+  // Grades (2,2), (1,2), (0,0): agreement 2/3, chance 1/3 x 1/3 + 1/3 x 2/3 = 1/3.
+  EXPECT_DOUBLE_EQ(agreement.grade_kappa, 0.5);
+  auto summary = agreement.Summary();
+  EXPECT_EQ(summary.at("queries"), 1);
+  EXPECT_EQ(summary.at("answer_set_overlap")[0], 0.5);
+}
+
+TEST(JudgeAgreementMetrics, QrelsFileIsReadStrictly) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("vf_qrels_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "good.qrels") << "q1 0 a 1\nq1 0 a 2\n\nq2 0 b 0\n";
+    std::ofstream(dir / "bad.qrels") << "q1 0 a 3\n";
+    std::ofstream(dir / "short.qrels") << "q1 0 a\n";
+  }
+  auto good = LoadQrels(dir / "good.qrels");
+  EXPECT_EQ(good.at("q1").at("a"), 2);  // the highest of its lines
+  EXPECT_EQ(good.at("q2").at("b"), 0);
+  EXPECT_THROW(LoadQrels(dir / "bad.qrels"), knowledge::KnowledgeError);
+  EXPECT_THROW(LoadQrels(dir / "short.qrels"), knowledge::KnowledgeError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RetrievalMetrics, SplitIsFixedAndNearThirtyPercent) {
@@ -195,6 +265,28 @@ TEST_F(ShippedRetrieval, PooledSetsAreTheFourReportedSetsTogether) {
   EXPECT_NEAR(report.recall5, found / static_cast<double>(queries), 1e-9);
   std::cout << "pooled (report split, final, holdout and audit sets) retrieval: "
             << report.Summary().dump() << "\n";
+}
+
+// The second, independent judgment of the report split (knowledge/eval/agreement): every query
+// of the split, every passage the set judged for it graded again, and agreement well beyond
+// chance, or the set's own judgments (and the 0.9 target read against them) mean little.
+TEST_F(ShippedRetrieval, SecondJudgmentGradesTheWholeReportSplit) {
+  auto second = LoadQrels(dir_ / "eval" / "agreement" / "report-split-second-judge.qrels");
+  auto report = SplitOf(*set_, Split::kTest);
+  ASSERT_EQ(second.size(), report.size());
+  for (const auto* q : report) {
+    auto it = second.find(q->qid);
+    ASSERT_NE(it, second.end()) << q->qid << " has no second judgment";
+    for (const auto& [id, grade] : q->grades) {
+      EXPECT_TRUE(it->second.count(id)) << q->qid << ": " << id << " not graded again";
+    }
+    for (const auto& [id, grade] : it->second) {
+      EXPECT_NE(kb_->Find(id), nullptr) << q->qid << " grades an unknown passage " << id;
+    }
+  }
+  auto agreement = CompareJudges(report, second);
+  EXPECT_GT(agreement.answer_kappa, 0.6);
+  std::cout << "report split, a second judgment: " << agreement.Summary().dump() << "\n";
 }
 
 // The selector's unfiltered ranking, restricted to the chosen namespaces, stands in for the
