@@ -111,7 +111,7 @@ double CohensKappa(std::span<const std::pair<int, int>> ratings, int categories)
 // practice: Voorhees 2000). Over the queries `second` grades: Cohen's kappa on grades and on
 // "answers it or not" for the passages both graded, the overlap of the two answer sets, and
 // each judgment's answers used as a retrieval and scored by answer recall@5 against the other:
-// how well a person who knows the knowledge base would do against these judgments.
+// how well a person choosing from the judged passages would do against the other judgment.
 struct JudgeAgreement {
   size_t queries = 0;
   size_t passages = 0;         // graded by both

@@ -1,9 +1,11 @@
-// The command line: verbs, exit codes, and migrations run by `voicefit migrate`.
+// The command line: verbs, exit codes, migrations run by `voicefit migrate`, and rag-eval's
+// comparison of two judgments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, tempDir } from './harness.mjs';
+import { BIN, tempDir, ragEval } from './harness.mjs';
 
 const run = (args, env = {}) => spawnSync(BIN, args, { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
 
@@ -46,4 +48,28 @@ test('migrate refuses a PostgreSQL URL with a clear message', () => {
   const r = run(['migrate'], { DATABASE_URL: 'postgres://u@127.0.0.1/x' });
   assert.equal(r.status, 78);
   assert.match(r.stderr, /DATABASE_URL: PostgreSQL is not supported/);
+});
+
+test('rag-eval --second-judge compares a judgment of the split with the set and scores the retrieval by each; a file off the split or malformed is refused', async () => {
+  const second = new URL('../../knowledge/eval/agreement/report-split-second-judge.qrels', import.meta.url).pathname;
+  const indexDir = join(tempDir('vf-judge-'), 'index');
+  const plain = await ragEval({}, ['--split', 'test'], indexDir);
+  assert.equal(plain.code, 0, plain.stderr);
+  const compared = await ragEval({}, ['--second-judge', second], indexDir);
+  assert.equal(compared.code, 0, compared.stderr);
+  const out = JSON.parse(compared.stdout);
+  assert.equal(out.agreement.queries, 64);
+  assert.ok(out.agreement.answer_kappa > 0 && out.agreement.answer_kappa <= 1);
+  // The same queries by the set's judgments are the report split's own figures.
+  assert.deepEqual(out.retrieval_by_the_set['answer_recall@5'], JSON.parse(plain.stdout)['answer_recall@5']);
+  assert.ok(out.retrieval_by_the_second_judge['answer_recall@5'] > 0);
+  // The report split's judgment read against the training split grades none of its queries.
+  const offSplit = await ragEval({}, ['--split', 'train', '--second-judge', second], indexDir);
+  assert.equal(offSplit.code, 64);
+  assert.match(offSplit.stderr, /grades 64 queries, 0 of them in this split/);
+  const bad = join(tempDir('vf-judge-bad-'), 'bad.qrels');
+  writeFileSync(bad, 'sh-05 0 strength-rpe-rir-scale 7\n');
+  const malformed = await ragEval({}, ['--second-judge', bad], indexDir);
+  assert.notEqual(malformed.code, 0);
+  assert.match(malformed.stderr, /not `qid 0 passage grade`/);
 });
