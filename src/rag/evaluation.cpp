@@ -25,6 +25,9 @@ std::vector<std::string> SplitOn(const std::string& s, char separator) {
   return parts;
 }
 
+// Figures to three decimals: one query in 64 moves them by far more than that.
+double Rounded(double v) { return std::round(v * 1000) / 1000; }
+
 std::string ReadAll(const fs::path& path) {
   auto text = ReadFile(path);
   if (!text) throw knowledge::KnowledgeError("cannot read " + path.string());
@@ -372,41 +375,39 @@ JudgeAgreement CompareJudges(std::span<const EvalQuery* const> queries,
 }
 
 json JudgeAgreement::Summary() const {
-  auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
   auto mean_and_interval = [&](const std::vector<double>& values) {
     double sum = 0;
     for (double v : values) sum += v;
     auto [low, high] = BootstrapInterval95(values);
-    return json::array({values.empty() ? 0 : r3(sum / static_cast<double>(values.size())),
-                        json::array({r3(low), r3(high)})});
+    return json::array({values.empty() ? 0 : Rounded(sum / static_cast<double>(values.size())),
+                        json::array({Rounded(low), Rounded(high)})});
   };
   return {{"queries", queries},
           {"passages_graded_by_both", passages},
           {"relevant_found_only_by_second_judge", found_by_second},
-          {"grade_kappa", r3(grade_kappa)},
-          {"answer_kappa", r3(answer_kappa)},
+          {"grade_kappa", Rounded(grade_kappa)},
+          {"answer_kappa", Rounded(answer_kappa)},
           {"answer_set_overlap", mean_and_interval(answer_overlap)},
           {"second_judge_answer_recall@5", mean_and_interval(second_as_system)},
           {"set_answer_recall@5_by_second_judge", mean_and_interval(set_as_system)}};
 }
 
 json EvalReport::Summary() const {
-  auto r3 = [](double v) { return std::round(v * 1000) / 1000; };
   auto interval = [&](double QueryOutcome::*metric) {
     std::vector<double> values;
     for (const auto& o : outcomes) values.push_back(o.*metric);
     auto [low, high] = BootstrapInterval95(values);
-    return json::array({r3(low), r3(high)});
+    return json::array({Rounded(low), Rounded(high)});
   };
   return {{"queries", queries},
-          {"answer_recall@5", r3(recall5)},
+          {"answer_recall@5", Rounded(recall5)},
           {"answer_recall@5_ci95", interval(&QueryOutcome::recall5)},
-          {"recall@5", r3(recall5_any)},
-          {"mrr@10", r3(mrr10)},
-          {"ndcg@10", r3(ndcg10)},
+          {"recall@5", Rounded(recall5_any)},
+          {"mrr@10", Rounded(mrr10)},
+          {"ndcg@10", Rounded(ndcg10)},
           {"ndcg@10_ci95", interval(&QueryOutcome::ndcg10)},
-          {"selector_precision", r3(selector_precision)},
-          {"selector_recall", r3(selector_recall)}};
+          {"selector_precision", Rounded(selector_precision)},
+          {"selector_recall", Rounded(selector_recall)}};
 }
 
 std::string EvalReport::Misses() const {
