@@ -106,7 +106,8 @@ struct DensePipeline {
   RagService uncached{retriever, selector};
   DensePipeline(const knowledge::KnowledgeBase& kb, TopicEmbedder& model)
       : retriever(kb, {}), dense(kb, model, {}) {
-    retriever.AddExternalLeg(&dense, 0.25, RagConfig{}.leg_breaker_open);
+    // As the server adds the in-process model: off for a route's composed query.
+    retriever.AddExternalLeg(&dense, 0.25, RagConfig{}.leg_breaker_open, 0.0);
   }
 };
 

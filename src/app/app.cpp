@@ -255,7 +255,8 @@ struct ExternalLegs {
       try {
         embeddings = MakeEmbedder(rag);
         dense = std::make_unique<rag::DenseLeg>(kb, *embeddings, retriever.index_dir());
-        retriever.AddExternalLeg(dense.get(), rag.embeddings_weight, rag.leg_breaker_open);
+        retriever.AddExternalLeg(dense.get(), rag.embeddings_weight, rag.leg_breaker_open,
+                                 rag.embeddings_composed_weight);
         log::Write(log::Level::kInfo, "dense retrieval on",
                    {{"model", embeddings->model()},
                     {"in_process", !rag.embeddings_local_dir.empty()},

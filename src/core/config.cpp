@@ -196,6 +196,9 @@ void ReadRag(const Reader& r, RagConfig& g) {
   // The in-process model's weight was decided on the evaluation set (docs/RETRIEVAL.md, step 19).
   if (!g.embeddings_local_dir.empty()) g.embeddings_weight = 0.25;
   Percent(r, "EMBEDDINGS_WEIGHT_PERCENT", g.embeddings_weight, 1000);
+  // Step 21: the in-process model's single vector hurt every kind of composed route query.
+  g.embeddings_composed_weight = g.embeddings_local_dir.empty() ? g.embeddings_weight : 0.0;
+  Percent(r, "EMBEDDINGS_COMPOSED_WEIGHT_PERCENT", g.embeddings_composed_weight, 1000);
 }
 
 void ReadRateLimit(const Reader& r, RateLimitConfig& rl) {
@@ -275,6 +278,9 @@ const std::vector<std::pair<std::string, std::string>>& Config::Settings() {
       {"EMBEDDINGS_TIMEOUT_MS", "embedding calls slower than this are skipped (5000)"},
       {"EMBEDDINGS_WEIGHT_PERCENT",
        "weight of the dense ranking in the fusion (100; 25 with EMBEDDINGS_LOCAL_DIR)"},
+      {"EMBEDDINGS_COMPOSED_WEIGHT_PERCENT",
+       "its weight for a route's query joined from several phrases (EMBEDDINGS_WEIGHT_PERCENT; "
+       "0 with EMBEDDINGS_LOCAL_DIR)"},
       {"CACHE_MEMORY_MB", "budget of the in-process cache (64)"},
       {"CACHE_REDIS_TIMEOUT_MS", "Redis cache operations slower than this are misses (50)"},
       {"CACHE_NEAR_TTL_S", "longest life of an in-process copy of a Redis entry (300)"},

@@ -100,6 +100,10 @@ struct RagConfig {
   std::string embeddings_model = "text-embedding-3-small";  // EMBEDDINGS_MODEL
   std::chrono::milliseconds embeddings_timeout{5000};       // EMBEDDINGS_TIMEOUT_MS
   double embeddings_weight = 1.0;                           // EMBEDDINGS_WEIGHT_PERCENT / 100
+  // Its weight for a route's query joined from several phrases (a goal, a level, an injury):
+  // one vector of such a text lands between their passages. 0 with EMBEDDINGS_LOCAL_DIR
+  // (docs/RETRIEVAL.md, step 21), else the weight above.
+  double embeddings_composed_weight = 1.0;  // EMBEDDINGS_COMPOSED_WEIGHT_PERCENT / 100
   // Or the knowledge-topic model computed in-process from this folder (weight 0.25 by default).
   std::string embeddings_local_dir;  // EMBEDDINGS_LOCAL_DIR
   // Which model it computes: "distilled" (a sixth of the cost, the same figures) or "encoder"

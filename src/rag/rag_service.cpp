@@ -85,20 +85,25 @@ RagResult RagService::Compute(const RagQuery& query) const {
       if (prepared.valid()) prepared.wait();
     }
   } await_preparation{external_prepared};
+  const size_t phrases = std::max<size_t>(1, query.facets.size());
   if (retriever_.has_external_legs()) {
     // Every text the searches below rank, so an embeddings leg asks for them in one request.
-    std::vector<std::string> texts{query.text};
-    if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
-    if (ranking_.required_rank > 0) {
-      for (const auto& facet : query.required) texts.push_back(facet.text);
+    std::vector<std::string> texts;
+    if (retriever_.external_legs_rank(phrases)) texts.push_back(query.text);
+    if (retriever_.external_legs_rank(1)) {
+      if (by_facet) texts.insert(texts.end(), query.facets.begin(), query.facets.end());
+      if (ranking_.required_rank > 0) {
+        for (const auto& facet : query.required) texts.push_back(facet.text);
+      }
     }
-    if (computing < overlap_below_) {
+    if (!texts.empty() && computing < overlap_below_) {
       external_prepared = retriever_.PrepareExternalInBackground(std::move(texts));
-    } else {
+    } else if (!texts.empty()) {
       retriever_.PrepareExternal(texts);
     }
   }
   auto analyzed = retriever_.Analyze(query.text);
+  analyzed.phrases = phrases;
   NamespaceSelection selection;
   if (query.only_these_namespaces && !query.namespaces.empty()) {
     selection.namespaces = query.namespaces;

@@ -416,8 +416,10 @@ Retriever::~Retriever() {
 void Retriever::set_settings(const RetrievalSettings& settings) { settings_ = settings; }
 
 void Retriever::AddExternalLeg(ExternalLeg* leg, double weight,
-                               std::chrono::milliseconds breaker_open) {
-  external_.push_back({leg, weight, std::make_unique<CircuitBreaker>(breaker_open)});
+                               std::chrono::milliseconds breaker_open,
+                               std::optional<double> composed_weight) {
+  external_.push_back({leg, weight, composed_weight.value_or(weight),
+                       std::make_unique<CircuitBreaker>(breaker_open)});
   if (!preparers_) {
     // One thread per core: the overlap only pays while a core is free (RagService), and a
     // question that finds them all busy is embedded on its own thread, not queued behind others.
@@ -453,6 +455,11 @@ void Retriever::PrepareExternal(std::span<const std::string> texts) const {
   }
 }
 
+bool Retriever::external_legs_rank(size_t phrases) const {
+  return std::any_of(external_.begin(), external_.end(),
+                     [&](const External& e) { return e.WeightFor(phrases) > 0; });
+}
+
 std::shared_future<void> Retriever::PrepareExternalInBackground(
     std::vector<std::string> texts) const {
   auto shared = std::make_shared<const std::vector<std::string>>(std::move(texts));
@@ -486,6 +493,8 @@ std::string Retriever::ExternalFingerprint() const {
     out += external.leg->name();
     out += '*';
     out += std::to_string(external.weight);
+    out += '/';
+    out += std::to_string(external.composed_weight);
   }
   return out;
 }
@@ -696,6 +705,8 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
   }
   if (!external_.empty() && external_prepared.valid()) external_prepared.wait();
   for (const auto& external : external_) {
+    const double weight = external.WeightFor(analyzed.phrases);
+    if (weight <= 0) continue;
     std::vector<Candidate> ranked;
     bool answered = AskExternal(external, [&] {
       for (const auto& id : external.leg->Rank(analyzed.text, namespaces, depth)) {
@@ -708,7 +719,7 @@ std::vector<Candidate> Retriever::Search(const AnalyzedQuery& analyzed,
       continue;
     }
     lists.push_back(std::move(ranked));
-    weights.push_back(external.weight);
+    weights.push_back(weight);
   }
   auto fused = FuseReciprocalRank(lists, weights, s.rrf_k);
   if (fused.size() > limit) fused.resize(limit);

@@ -83,6 +83,9 @@ struct AnalyzedQuery {
   size_t expanded_groups = 0;
   std::vector<std::string> all_stems;  // every word's stem in order, stopwords too (triggers)
   std::string text;                    // as given, for legs that analyse it themselves
+  // How many phrases the text joins (a route's RagQuery::facets): external legs may weigh a
+  // composed query otherwise than one question (Retriever::AddExternalLeg).
+  size_t phrases = 1;
 };
 
 // The synonyms leg over the whole knowledge base, as the namespace selector runs it anyway.
@@ -163,11 +166,15 @@ class Retriever {
                                    std::span<const std::string> namespaces, size_t limit,
                                    std::span<const Candidate> synonyms_ranking = {}) const;
 
-  // Fuses `leg` into every search with this RRF weight. Call before serving. A leg that fails is
-  // skipped for `breaker_open` (circuit breaker), so no search waits on one that is down; then
-  // one search tries it again (RagConfig::leg_breaker_open).
-  void AddExternalLeg(ExternalLeg* leg, double weight, std::chrono::milliseconds breaker_open);
+  // Fuses `leg` into every search with this RRF weight, or `composed_weight` (when given) for a
+  // query of several phrases; a weight of 0 leaves the leg unasked. Call before serving. A leg
+  // that fails is skipped for `breaker_open` (circuit breaker), so no search waits on one that
+  // is down; then one search tries it again (RagConfig::leg_breaker_open).
+  void AddExternalLeg(ExternalLeg* leg, double weight, std::chrono::milliseconds breaker_open,
+                      std::optional<double> composed_weight = std::nullopt);
   bool has_external_legs() const { return !external_.empty(); }
+  // Whether some external leg ranks a query of this many phrases (so its text needs preparing).
+  bool external_legs_rank(size_t phrases) const;
   // Hands every external leg the texts the next searches will pass it (ExternalLeg::Prepare),
   // through its breaker: a leg that fails here is left out of those searches too.
   void PrepareExternal(std::span<const std::string> texts) const;
@@ -263,7 +270,9 @@ class Retriever {
   struct External {
     ExternalLeg* leg;
     double weight;
+    double composed_weight;
     std::unique_ptr<CircuitBreaker> breaker;
+    double WeightFor(size_t phrases) const { return phrases > 1 ? composed_weight : weight; }
   };
   // Asks `leg` through its breaker; false when it was skipped or failed (then logged once per
   // outage and counted).

@@ -142,7 +142,8 @@ test('the server computes the same vectors in-process: tokenizer, encoder and cl
 });
 
 // The figures of the whole pipeline with the local model fused in (EMBEDDINGS_WEIGHT_PERCENT 25,
-// chosen on the training split and fresh set), held to those recorded under "dense" in
+// chosen on the training split and fresh set; 0 for a route's composed query, chosen on the
+// training split's route queries, as the in-process model's defaults are), held to those recorded under "dense" in
 // baseline.json with the lexical gates' margins, and above the lexical legs' own.
 test('the lexical legs fused with the local model keep their recorded figures on the report split and the fresh set', { timeout: 600_000 }, async () => {
   const env = {
@@ -150,6 +151,7 @@ test('the lexical legs fused with the local model keep their recorded figures on
     EMBEDDINGS_API_KEY: KEY,
     EMBEDDINGS_MODEL: MODEL,
     EMBEDDINGS_WEIGHT_PERCENT: String(baselines.dense.weight_percent),
+    EMBEDDINGS_COMPOSED_WEIGHT_PERCENT: String(baselines.dense.composed_weight_percent),
   };
   const indexDir = join(tempDir('vf-local-dense-'), 'index');  // passages embedded once for both
   const inProcessIndexDir = join(tempDir('vf-in-process-dense-'), 'index');

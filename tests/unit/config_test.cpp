@@ -198,6 +198,21 @@ TEST(LoadConfig, LocalEmbeddingsTakeTheirDecidedWeightUnlessOneIsGiven) {
                    0.4);
 }
 
+TEST(LoadConfig, LocalEmbeddingsLeaveComposedRouteQueriesAloneUnlessAWeightIsGiven) {
+  auto endpoint =
+      Load({{"EMBEDDINGS_BASE_URL", "http://127.0.0.1:1/v1"}, {"EMBEDDINGS_WEIGHT_PERCENT", "60"}});
+  EXPECT_DOUBLE_EQ(endpoint.rag.embeddings_composed_weight, 0.6);  // as any query
+  EXPECT_DOUBLE_EQ(
+      Load({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"}}).rag.embeddings_composed_weight,
+      0.0);
+  EXPECT_DOUBLE_EQ(Load({{"EMBEDDINGS_LOCAL_DIR", "tools/embeddings-server"},
+                         {"EMBEDDINGS_COMPOSED_WEIGHT_PERCENT", "10"}})
+                       .rag.embeddings_composed_weight,
+                   0.1);
+  std::string message = ErrorFor({{"EMBEDDINGS_COMPOSED_WEIGHT_PERCENT", "-5"}});
+  EXPECT_TRUE(StartsWith(message, "EMBEDDINGS_COMPOSED_WEIGHT_PERCENT:")) << message;
+}
+
 TEST(LoadConfig, LocalEmbeddingsModelIsTheEncoderOrItsDistilledStudent) {
   EXPECT_EQ(Load({}).rag.embeddings_local_model, "distilled");
   EXPECT_EQ(Load({{"EMBEDDINGS_LOCAL_MODEL", "encoder"}}).rag.embeddings_local_model, "encoder");

@@ -409,20 +409,24 @@ TEST(RagService, ARequiredFacetsAnswerReachesItsRank) {
 // one passage first, or fails when told to, and counts what it was asked.
 class HostedLegStandIn : public ExternalLeg {
  public:
-  std::vector<std::string> Rank(const std::string&, std::span<const std::string>, size_t) override {
+  std::vector<std::string> Rank(const std::string& text, std::span<const std::string>,
+                                size_t) override {
     ++ranks;
+    ranked_texts.push_back(text);
     if (down) throw std::runtime_error("hosted leg: 503");
     return {"travel-italy"};
   }
   void Prepare(std::span<const std::string> texts) override {
     ++prepares;
     prepared = texts.size();
+    prepared_texts.assign(texts.begin(), texts.end());
     if (down) throw std::runtime_error("hosted leg: 503");
   }
   std::string name() const override { return "hosted-stand-in"; }
   std::atomic<bool> down{false};
   int ranks = 0, prepares = 0;
   size_t prepared = 0;
+  std::vector<std::string> ranked_texts, prepared_texts;
 };
 
 TEST(Retriever, AFailedExternalLegIsLeftOutForAWhileThenTriedAgain) {
@@ -459,6 +463,46 @@ TEST(Retriever, AFailedExternalLegIsLeftOutForAWhileThenTriedAgain) {
   EXPECT_FALSE(missing);
   EXPECT_EQ(kb.passages[back[0].passage].id, "travel-italy");
   EXPECT_TRUE(r.FailingExternalLegs().empty());
+}
+
+TEST(RagService, AnExternalLegWithoutAComposedWeightRanksOnlyOnePhraseTexts) {
+  auto kb = SmallKnowledgeBase();
+  Retriever r(kb, {});
+  HostedLegStandIn leg;
+  r.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(1000), 0.0);
+  NamespaceSelector selector(r);
+  RagService service(r, selector, nullptr, nullptr, {.required_rank = 0});
+  service.set_overlap_below(1);  // prepared on this thread, so the counts below are settled
+
+  // A route's query joined from two phrases: the leg is neither prepared nor asked.
+  RagQuery plan{"program/generate/strength", "knee pain running. strength plan", {}, 3};
+  plan.facets = {"knee pain running", "strength plan"};
+  auto composed = service.Compute(plan);
+  EXPECT_EQ(leg.prepares, 0);
+  EXPECT_EQ(leg.ranks, 0);
+  EXPECT_TRUE(composed.complete);
+  ASSERT_FALSE(composed.sources.empty());
+  EXPECT_NE(composed.sources[0].id, "travel-italy");
+
+  // One phrase (a question in the athlete's words): fused in, weighted ten to one.
+  auto question = service.Compute({"coach/ask", "knee pain running", {}, 3});
+  EXPECT_EQ(leg.prepared_texts, std::vector<std::string>{"knee pain running"});
+  EXPECT_EQ(leg.ranked_texts, std::vector<std::string>{"knee pain running"});
+  ASSERT_FALSE(question.sources.empty());
+  EXPECT_EQ(question.sources[0].id, "travel-italy");
+
+  // A composed query's required facet is one phrase: prepared and ranked alone.
+  service.set_ranking({});
+  plan.required = {{"knee pain running", {"injury"}}};
+  leg.ranked_texts.clear();
+  service.Compute(plan);
+  EXPECT_EQ(leg.prepared_texts, std::vector<std::string>{"knee pain running"});
+  EXPECT_EQ(leg.ranked_texts, std::vector<std::string>{"knee pain running"});
+
+  // The weights are part of every cache key's family.
+  Retriever same_weight(kb, {});
+  same_weight.AddExternalLeg(&leg, 10.0, std::chrono::milliseconds(1000));
+  EXPECT_NE(same_weight.ExternalFingerprint(), r.ExternalFingerprint());
 }
 
 TEST(RagService, AsksTheExternalLegsForAllItsTextsAtOnceAndCachesOnlyWhatTheyAllAnswered) {
