@@ -196,7 +196,7 @@ void ReadRag(const Reader& r, RagConfig& g) {
   // The in-process model's weight was decided on the evaluation set (docs/RETRIEVAL.md, step 19).
   if (!g.embeddings_local_dir.empty()) g.embeddings_weight = 0.25;
   Percent(r, "EMBEDDINGS_WEIGHT_PERCENT", g.embeddings_weight, 1000);
-  // Step 21: the in-process model's single vector hurt every kind of composed route query.
+  // One vector of a route's composed query hurt those queries (docs/RETRIEVAL.md, step 21).
   g.embeddings_composed_weight = g.embeddings_local_dir.empty() ? g.embeddings_weight : 0.0;
   Percent(r, "EMBEDDINGS_COMPOSED_WEIGHT_PERCENT", g.embeddings_composed_weight, 1000);
 }

@@ -96,9 +96,11 @@ RagResult RagService::Compute(const RagQuery& query) const {
         for (const auto& facet : query.required) texts.push_back(facet.text);
       }
     }
-    if (!texts.empty() && computing < overlap_below_) {
+    if (texts.empty()) {
+      // No external leg ranks any of this query's texts.
+    } else if (computing < overlap_below_) {
       external_prepared = retriever_.PrepareExternalInBackground(std::move(texts));
-    } else if (!texts.empty()) {
+    } else {
       retriever_.PrepareExternal(texts);
     }
   }

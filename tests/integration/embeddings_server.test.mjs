@@ -143,8 +143,8 @@ test('the server computes the same vectors in-process: tokenizer, encoder and cl
 
 // The figures of the whole pipeline with the local model fused in (EMBEDDINGS_WEIGHT_PERCENT 25,
 // chosen on the training split and fresh set; 0 for a route's composed query, chosen on the
-// training split's route queries, as the in-process model's defaults are), held to those recorded under "dense" in
-// baseline.json with the lexical gates' margins, and above the lexical legs' own.
+// training split's route queries: the in-process model's defaults), held to those recorded under
+// "dense" in baseline.json with the lexical gates' margins, and above the lexical legs' own.
 test('the lexical legs fused with the local model keep their recorded figures on the report split and the fresh set', { timeout: 600_000 }, async () => {
   const env = {
     EMBEDDINGS_BASE_URL: `http://127.0.0.1:${embeddings.port}/v1`,
