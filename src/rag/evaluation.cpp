@@ -28,6 +28,13 @@ std::vector<std::string> SplitOn(const std::string& s, char separator) {
 // Figures to three decimals: one query in 64 moves them by far more than that.
 double Rounded(double v) { return std::round(v * 1000) / 1000; }
 
+// The grade a passage needs to answer a query: 2, or 1 when nothing is graded 2.
+int AnsweringGrade(const std::map<std::string, int>& grades) {
+  bool any_answer =
+      std::any_of(grades.begin(), grades.end(), [](const auto& g) { return g.second >= 2; });
+  return any_answer ? 2 : 1;
+}
+
 std::string ReadAll(const fs::path& path) {
   auto text = ReadFile(path);
   if (!text) throw knowledge::KnowledgeError("cannot read " + path.string());
@@ -170,9 +177,7 @@ double RecallAt(std::span<const std::string> ranked, const std::map<std::string,
 
 double AnswerRecallAt(std::span<const std::string> ranked, const std::map<std::string, int>& grades,
                       size_t k) {
-  bool any_answer =
-      std::any_of(grades.begin(), grades.end(), [](const auto& g) { return g.second >= 2; });
-  int min_grade = any_answer ? 2 : 1;
+  const int min_grade = AnsweringGrade(grades);
   size_t relevant = 0;
   for (const auto& [id, grade] : grades) relevant += grade >= min_grade;
   if (relevant == 0) return 0;
@@ -286,11 +291,10 @@ std::map<std::string, std::map<std::string, int>> LoadQrels(const fs::path& path
 }
 
 std::vector<std::string> AnsweringPassages(const std::map<std::string, int>& grades) {
-  bool any_answer =
-      std::any_of(grades.begin(), grades.end(), [](const auto& g) { return g.second >= 2; });
+  const int min_grade = AnsweringGrade(grades);
   std::vector<std::string> out;
   for (const auto& [id, grade] : grades) {
-    if (grade >= (any_answer ? 2 : 1)) out.push_back(id);
+    if (grade >= min_grade) out.push_back(id);
   }
   return out;
 }
